@@ -17,7 +17,11 @@ export interface Machine<D> {
   data: D;
   /** Replicated time in ms since the Unix epoch: identical on every replica, never decreasing. */
   now(): number;
-  /** Replicated randomness in [0, 1): the same sequence on every replica. Write handlers and tick only. */
+  /**
+   * Randomness in [0, 1). In write handlers and tick it is replicated: the same sequence on
+   * every replica. In read handlers it is a local generator (reads change nothing, so
+   * RANDOMKEY-style answers need not agree across nodes).
+   */
   rand(): number;
   readonly log: Logger;
   /** The database index the client SELECTed (always 0 for apps with one database). */
