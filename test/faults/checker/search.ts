@@ -1,0 +1,251 @@
+/**
+ * The linearizability search for ONE partition (one key): Wing & Gong's algorithm with
+ * Lowe's just-in-time linearization and memoization, as in Porcupine.
+ *
+ * Calls and returns form a time-ordered doubly linked list. The search walks it: at a
+ * call it tries to linearize that op now (the model must accept it, and the pair
+ * {linearized set, model state} must be new); at a return it is stuck, because that op
+ * had to take effect before it returned, and it backtracks. The memo (a bitset of
+ * linearized ops plus the state) prunes every configuration already explored.
+ *
+ * An op with an unknown outcome has a call but no return: it may be linearized at any
+ * point after its invocation, or never. The search succeeds once every op that did
+ * return has been linearized.
+ */
+import { performance } from 'node:perf_hooks';
+import { assert } from '../../../lib/util/assert.js';
+import { rngFromSeed } from '../../../lib/util/rng.js';
+
+export interface Model<S, I, O> {
+  init(): S;
+  /** The state after `input`, or undefined when the op cannot have given `output`.
+   *  `output` is undefined for an op with an unknown outcome: any output goes. */
+  step(state: S, input: I, output: O | undefined): S | undefined;
+  /** Equal states give equal keys and different states different keys (memo identity). */
+  stateKey(state: S): string;
+}
+
+export interface SearchOp<I, O> {
+  input: I;
+  output: O | undefined;
+  callMs: number;
+  /** Infinity for an op with an unknown outcome. */
+  returnMs: number;
+  /** Index of an op that must be linearized before this one may be (symmetry
+   *  reduction: interchangeable ops are taken in one fixed order). */
+  after?: number;
+}
+
+export interface SearchLimits {
+  /** performance.now() value after which the search gives up. */
+  deadlineMs: number;
+  /** Memo size after which the search gives up (memory bound). */
+  maxMemoEntries: number;
+}
+
+/** Where the search got furthest before failing: the evidence shown to a person. */
+export interface SearchWitness<S> {
+  /** Op indices linearized, in order, with the state after each. */
+  linearized: { op: number; stateAfter: S }[];
+  /** The op that had to take effect before it returned but could not. */
+  stuck: number;
+  /** Ops pending at that point (invoked, not linearized): all tried and failed. */
+  candidates: number[];
+  stateBefore: S;
+}
+
+export type SearchResult<S> =
+  | { kind: 'linearizable'; steps: number; memoEntries: number }
+  | { kind: 'not-linearizable'; steps: number; memoEntries: number; witness: SearchWitness<S> }
+  | { kind: 'gave-up'; reason: string; steps: number; memoEntries: number };
+
+interface Node {
+  op: number;
+  isCall: boolean;
+  time: number;
+  /** For a call: its return node, or null when the outcome is unknown. */
+  ret: Node | null;
+  prev: Node | null;
+  next: Node | null;
+}
+
+/** Call before return at equal times: touching intervals count as concurrent. */
+function buildList<I, O>(ops: readonly SearchOp<I, O>[]): { head: Node; returns: number } {
+  const nodes: Node[] = [];
+  let returns = 0;
+  ops.forEach((op, index) => {
+    const call: Node = { op: index, isCall: true, time: op.callMs, ret: null, prev: null, next: null };
+    nodes.push(call);
+    if (Number.isFinite(op.returnMs)) {
+      assert(op.returnMs >= op.callMs, () => `op ${index} returns before it is called`);
+      const ret: Node = { op: index, isCall: false, time: op.returnMs, ret: null, prev: null, next: null };
+      call.ret = ret;
+      nodes.push(ret);
+      returns++;
+    }
+  });
+  nodes.sort((a, b) => a.time - b.time || Number(b.isCall) - Number(a.isCall) || a.op - b.op);
+  const head: Node = { op: -1, isCall: false, time: -Infinity, ret: null, prev: null, next: null };
+  let last = head;
+  for (const node of nodes) {
+    last.next = node;
+    node.prev = last;
+    last = node;
+  }
+  return { head, returns };
+}
+
+function lift(call: Node): void {
+  unlink(call);
+  if (call.ret) unlink(call.ret);
+}
+
+function unlink(node: Node): void {
+  (node.prev as Node).next = node.next; // every listed node has a prev (the head at least)
+  if (node.next) node.next.prev = node.prev;
+}
+
+/** Undoes lift: relink the return first, then the call (reverse order of removal). */
+function unlift(call: Node): void {
+  if (call.ret) relink(call.ret);
+  relink(call);
+}
+
+function relink(node: Node): void {
+  (node.prev as Node).next = node;
+  if (node.next) node.next.prev = node;
+}
+
+/** Memo of explored {linearized set, state} pairs, keyed by a Zobrist hash of the set. */
+class Memo {
+  private readonly table = new Map<number, { bits: Uint32Array; stateId: number }[]>();
+  size = 0;
+
+  /** Adds the pair; false when it was already there. */
+  add(hash: number, bits: Uint32Array, stateId: number): boolean {
+    const key = (hash ^ Math.imul(stateId + 1, 0x9e3779b1)) >>> 0;
+    let bucket = this.table.get(key);
+    if (!bucket) this.table.set(key, (bucket = []));
+    for (const entry of bucket) {
+      if (entry.stateId === stateId && sameBits(entry.bits, bits)) return false;
+    }
+    bucket.push({ bits: bits.slice(), stateId });
+    this.size++;
+    return true;
+  }
+}
+
+function sameBits(a: Uint32Array, b: Uint32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Random per-op words: XOR-ing them in and out keeps the set's hash O(1) per step. */
+function zobristWords(count: number): Uint32Array {
+  const rng = rngFromSeed(0x5eed);
+  const words = new Uint32Array(count);
+  for (let i = 0; i < count; i++) words[i] = rng.next32();
+  return words;
+}
+
+interface Frame<S> {
+  call: Node;
+  stateBefore: S;
+}
+
+export function searchLinearization<S, I, O>(
+  model: Model<S, I, O>,
+  ops: readonly SearchOp<I, O>[],
+  limits: SearchLimits,
+): SearchResult<S> {
+  const { head, returns } = buildList(ops);
+  const bits = new Uint32Array(Math.ceil(ops.length / 32) + 1);
+  const zobrist = zobristWords(ops.length);
+  const stateIds = new Map<string, number>();
+  const idOf = (state: S): number => {
+    const key = model.stateKey(state);
+    let id = stateIds.get(key);
+    if (id === undefined) stateIds.set(key, (id = stateIds.size));
+    return id;
+  };
+  const memo = new Memo();
+  const stack: Frame<S>[] = [];
+  const best = new BestFailure<S>();
+  let remainingReturns = returns;
+  let hash = 0;
+  let state = model.init();
+  let entry = head.next;
+  let steps = 0;
+
+  const toggle = (op: number): void => {
+    bits[op >>> 5] = ((bits[op >>> 5] as number) ^ (1 << (op & 31))) >>> 0;
+    hash = (hash ^ (zobrist[op] as number)) >>> 0;
+  };
+
+  while (remainingReturns > 0) {
+    assert(entry !== null, 'the search ran past the last return');
+    if (++steps % 4096 === 0) {
+      if (performance.now() > limits.deadlineMs) return gaveUp('time budget exhausted', steps, memo);
+      if (memo.size > limits.maxMemoEntries) return gaveUp('memo too large', steps, memo);
+    }
+    if (entry.isCall) {
+      const op = ops[entry.op] as SearchOp<I, O>;
+      const waits = op.after !== undefined && ((bits[op.after >>> 5] as number) & (1 << (op.after & 31))) === 0;
+      const next = waits ? undefined : model.step(state, op.input, op.output);
+      if (next !== undefined) {
+        toggle(entry.op);
+        if (memo.add(hash, bits, idOf(next))) {
+          stack.push({ call: entry, stateBefore: state });
+          state = next;
+          if (entry.ret) remainingReturns--;
+          lift(entry);
+          entry = head.next;
+          continue;
+        }
+        toggle(entry.op);
+      }
+      entry = entry.next;
+      continue;
+    }
+    // A return whose op is not linearized yet: this path is dead.
+    best.consider(stack, entry, head, state);
+    const frame = stack.pop();
+    if (!frame) return { kind: 'not-linearizable', steps, memoEntries: memo.size, witness: best.witness() };
+    unlift(frame.call);
+    toggle(frame.call.op);
+    if (frame.call.ret) remainingReturns++;
+    state = frame.stateBefore;
+    entry = frame.call.next;
+  }
+  return { kind: 'linearizable', steps, memoEntries: memo.size };
+}
+
+function gaveUp<S>(reason: string, steps: number, memo: Memo): SearchResult<S> {
+  return { kind: 'gave-up', reason, steps, memoEntries: memo.size };
+}
+
+/** Keeps the deepest dead end: the longest prefix that could be linearized. */
+class BestFailure<S> {
+  private depth = -1;
+  private snapshot: { stack: Frame<S>[]; finalState: S; stuck: number; candidates: number[] } | undefined;
+
+  consider(stack: readonly Frame<S>[], stuck: Node, head: Node, state: S): void {
+    if (stack.length <= this.depth) return;
+    this.depth = stack.length;
+    const candidates: number[] = [];
+    for (let node = head.next; node && node !== stuck; node = node.next) {
+      if (node.isCall) candidates.push(node.op);
+    }
+    this.snapshot = { stack: [...stack], finalState: state, stuck: stuck.op, candidates };
+  }
+
+  witness(): SearchWitness<S> {
+    const snap = this.snapshot;
+    assert(snap !== undefined, 'a failed search has at least one dead end');
+    const linearized = snap.stack.map((frame, i) => {
+      const after = snap.stack[i + 1]?.stateBefore ?? snap.finalState;
+      return { op: frame.call.op, stateAfter: after };
+    });
+    return { linearized, stuck: snap.stuck, candidates: snap.candidates, stateBefore: snap.finalState };
+  }
+}
