@@ -50,3 +50,13 @@ export function anomalyCounts(anomalies: readonly Anomaly[]): string {
   for (const a of anomalies) counts.set(a.type, (counts.get(a.type) ?? 0) + 1);
   return [...counts].map(([type, n]) => `${n} ${type}`).join(', ');
 }
+
+/** At most `max` anomalies of each type, for listing; the caller keeps the full count. */
+export function limitPerType(found: readonly Anomaly[], max: number): Anomaly[] {
+  const perType = new Map<string, number>();
+  return found.filter((a) => {
+    const n = (perType.get(a.type) ?? 0) + 1;
+    perType.set(a.type, n);
+    return n <= max;
+  });
+}
