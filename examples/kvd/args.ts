@@ -1,0 +1,90 @@
+/**
+ * Reading command arguments the way Redis does: integers with string2ll's strict grammar,
+ * option tokens case-insensitively, keys and values as latin1 strings (a copy, so nothing
+ * stored aliases the request buffer).
+ */
+import type { ReplyError } from '../../lib/resp/types.js';
+import { kvdErrors } from './errors.js';
+
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+/** string2ll refuses strings this long or longer (LONG_STR_SIZE). */
+const LONG_STR_SIZE = 21;
+
+/** A key or string value as stored: a latin1 copy of the argument. */
+export function text(arg: Buffer): string {
+  return arg.toString('latin1');
+}
+
+/** A stored string as a reply (bytes as they are). */
+export function bulk(value: string): Buffer {
+  return Buffer.from(value, 'latin1');
+}
+
+/** ASCII case-insensitive comparison with an upper-case token, without allocating. */
+export function isToken(arg: Buffer | undefined, token: string): boolean {
+  if (arg === undefined || arg.length !== token.length) return false;
+  for (let i = 0; i < token.length; i++) {
+    let c = arg[i] as number;
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    if (c !== token.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * Redis's string2ll: an optional '-', then digits with no leading zero (except "0" itself),
+ * nothing else (no '+', no spaces), within int64. Returns null when it is not one.
+ */
+export function parseInt64(s: string): bigint | null {
+  const n = s.length;
+  if (n === 0 || n >= LONG_STR_SIZE) return null;
+  if (n === 1 && s === '0') return 0n;
+  let i = 0;
+  if (s.charCodeAt(0) === 0x2d) {
+    i = 1;
+    if (n === 1) return null;
+  }
+  const first = s.charCodeAt(i);
+  if (first < 0x31 || first > 0x39) return null;
+  for (let j = i + 1; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 0x30 || c > 0x39) return null;
+  }
+  const value = BigInt(s);
+  return value < INT64_MIN || value > INT64_MAX ? null : value;
+}
+
+/** An int64 argument, or the "not an integer or out of range" error. */
+export function int64Arg(arg: Buffer): bigint {
+  const value = parseInt64(arg.toString('latin1'));
+  if (value === null) throw kvdErrors.notInteger();
+  return value;
+}
+
+/**
+ * A long argument used as an index or count. Values beyond 2^53 lose precision in the
+ * conversion, which cannot change the outcome for strings and lists that fit in memory.
+ */
+export function longArg(arg: Buffer): number {
+  return Number(int64Arg(arg));
+}
+
+/**
+ * Redis's getIntFromObjectOrReply: an int64 that must also fit in 32 bits. With `error`,
+ * both failures give that error (as Redis does when a message is passed).
+ */
+export function int32Arg(arg: Buffer, error?: () => ReplyError): number {
+  const value = parseInt64(arg.toString('latin1'));
+  if (value === null) throw error?.() ?? kvdErrors.notInteger();
+  if (value < INT32_MIN || value > INT32_MAX) throw error?.() ?? kvdErrors.notInt32();
+  return Number(value);
+}
+
+export function argAt(args: readonly Buffer[], i: number): Buffer {
+  const arg = args[i];
+  if (arg === undefined) throw kvdErrors.syntax();
+  return arg;
+}

@@ -1,0 +1,181 @@
+/**
+ * kvd's data model. Memory is the constraint (1,000,000 keys of 16-byte values must fit in
+ * well under 300 MB), so a key costs: its latin1 string, its value, one Map entry
+ * (key -> slot) and two array slots. No object per key.
+ *
+ * Keys and string values are latin1 JS strings: binary safe, one byte per character, and
+ * V8 stores them one byte per character. Hashes and lists hold latin1 strings too.
+ *
+ * The keys also live in a dense array (`keys`, with `values` beside it) so that RANDOMKEY
+ * is O(1) and SCAN has a cursor. Removal swaps the last slot into the hole, so a key only
+ * ever moves to a lower slot; SCAN walks slots from the top down, which is why a key that
+ * exists for a whole iteration is always returned (see scan.ts).
+ */
+import { ExpiryHeap, type ExpireAt } from './expiry-heap.js';
+
+export type Hash = Map<string, string>;
+export type List = string[];
+export type Value = string | Hash | List;
+export type TypeName = 'string' | 'hash' | 'list';
+
+export function typeOf(value: Value): TypeName {
+  if (typeof value === 'string') return 'string';
+  return value instanceof Map ? 'hash' : 'list';
+}
+
+/** Redis: a key is expired once now is past its expiry time (not at it). */
+export function isPast(at: ExpireAt, now: number): boolean {
+  return at < now;
+}
+
+export class Db {
+  private slots = new Map<string, number>();
+  private keys: string[] = [];
+  private values: Value[] = [];
+  readonly expires = new ExpiryHeap();
+
+  /** Stored keys, including expired ones not yet reclaimed (as Redis's DBSIZE). */
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The live value of key for a read: an expired key is absent, and nothing changes. */
+  peek(key: string, now: number): Value | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return undefined;
+    const at = this.expires.get(key);
+    if (at !== undefined && isPast(at, now)) return undefined;
+    return this.values[slot];
+  }
+
+  /** The live value of key for a write: an expired key is deleted first. */
+  touch(key: string, now: number): Value | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return undefined;
+    const at = this.expires.get(key);
+    if (at !== undefined && isPast(at, now)) {
+      this.remove(key);
+      return undefined;
+    }
+    return this.values[slot];
+  }
+
+  /** The stored value, expired or not (for moving a key that was just checked live). */
+  stored(key: string): Value | undefined {
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.values[slot];
+  }
+
+  /** Stores value under key, keeping any TTL it has (APPEND, INCR, SETRANGE...). */
+  put(key: string, value: Value): void {
+    const slot = this.slots.get(key);
+    if (slot !== undefined) {
+      this.values[slot] = value;
+      return;
+    }
+    this.slots.set(key, this.keys.length);
+    this.keys.push(key);
+    this.values.push(value);
+  }
+
+  /** Stores value under key and clears its TTL (SET without KEEPTTL). */
+  replace(key: string, value: Value): void {
+    this.put(key, value);
+    this.expires.delete(key);
+  }
+
+  /** Deletes key whether or not it is expired; false when it was not stored. */
+  remove(key: string): boolean {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return false;
+    const last = this.keys.length - 1;
+    if (slot !== last) {
+      const moved = this.keys[last] as string;
+      this.keys[slot] = moved;
+      this.values[slot] = this.values[last] as Value;
+      this.slots.set(moved, slot);
+    }
+    this.keys.pop();
+    this.values.pop();
+    this.slots.delete(key);
+    this.expires.delete(key);
+    return true;
+  }
+
+  /** Deletes a live key; false when it was absent or expired (the expired one is reclaimed). */
+  removeLive(key: string, now: number): boolean {
+    return this.touch(key, now) !== undefined && this.remove(key);
+  }
+
+  ttl(key: string): ExpireAt | undefined {
+    return this.expires.get(key);
+  }
+
+  /** Sets the expiry of a stored key. */
+  setExpire(key: string, at: ExpireAt): void {
+    if (this.slots.has(key)) this.expires.set(key, at);
+  }
+
+  /** Removes key's TTL; true when it had one. */
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  clear(): void {
+    this.slots = new Map();
+    this.keys = [];
+    this.values = [];
+    this.expires.clear();
+  }
+
+  keyAt(slot: number): string | undefined {
+    return this.keys[slot];
+  }
+
+  valueAt(slot: number): Value | undefined {
+    return this.values[slot];
+  }
+
+  /** True when the key in slot is live at now. */
+  liveAt(slot: number, now: number): boolean {
+    const key = this.keys[slot];
+    if (key === undefined) return false;
+    const at = this.expires.get(key);
+    return at === undefined || !isPast(at, now);
+  }
+
+  /**
+   * Deletes up to `budget` keys whose time has passed, earliest first; returns how many.
+   * Each costs O(log n), so a tick stays cheap however many keys are due.
+   */
+  expireDue(now: number, budget: number): number {
+    let deleted = 0;
+    while (deleted < budget) {
+      const at = this.expires.peekTime();
+      const key = this.expires.peekKey();
+      if (at === undefined || key === undefined || !isPast(at, now)) break;
+      this.remove(key);
+      deleted++;
+    }
+    return deleted;
+  }
+}
+
+/** The whole state: one Db per Redis database, plus what active expiry remembers. */
+export interface KvData {
+  dbs: Db[];
+  /** Replicated time of the previous tick, to size the next tick's expiry budget. */
+  lastTickMs: number;
+}
+
+export const DATABASES = 16;
+
+export function createData(): KvData {
+  return { dbs: Array.from({ length: DATABASES }, () => new Db()), lastTickMs: 0 };
+}
+
+export function dbOf(data: KvData, index: number): Db {
+  const db = data.dbs[index];
+  if (db === undefined) throw new RangeError(`no database ${index}`);
+  return db;
+}
