@@ -68,7 +68,11 @@ function readConfig(options: Map<string, Buffer | true>, base: Semaphore, capaci
     if (policy !== 'FIFO' && policy !== 'FIRSTFIT') return semErrors.badPolicy();
     config.policy = policy === 'FIFO' ? 'fifo' : 'firstfit';
   }
-  if (config.defaultLeaseMs > config.maxLeaseMs) return semErrors.defaultLeaseOverMax(config.defaultLeaseMs, config.maxLeaseMs);
+  if (config.defaultLeaseMs > config.maxLeaseMs) {
+    // Only an explicit DEFAULTLEASE above MAXLEASE is an error; an inherited one follows MAXLEASE down.
+    if (options.has('DEFAULTLEASE')) return semErrors.defaultLeaseOverMax(config.defaultLeaseMs, config.maxLeaseMs);
+    config.defaultLeaseMs = config.maxLeaseMs;
+  }
   return config;
 }
 
