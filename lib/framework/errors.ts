@@ -52,3 +52,72 @@ export const errors = {
     return new ReplyError('NOPROTO unsupported protocol version');
   },
 } as const;
+
+/**
+ * Errors of the replicated service. The codes tell a client what it may assume:
+ *  - TRYAGAIN: the command was NOT applied; retrying is safe.
+ *  - UNCERTAIN: the command may or may not have been applied (a timeout or a lost
+ *    connection after it was proposed); retry only if it is idempotent.
+ *  - CLUSTERDOWN: no leader is known; nothing was done.
+ *  - MOVED: redirect mode; send the command to the leader.
+ */
+export const frameworkErrors = {
+  notCommitted(): ReplyError {
+    return new ReplyError('TRYAGAIN leadership changed before the command was committed; it was not applied');
+  },
+  leadershipLostWhileBlocked(): ReplyError {
+    return new ReplyError('TRYAGAIN this node stopped being the leader while the command waited; retry it (with the same request ID) and it resumes');
+  },
+  reattached(): ReplyError {
+    return new ReplyError('TRYAGAIN another request with the same ID took over this wait');
+  },
+  notLeader(): ReplyError {
+    return new ReplyError('TRYAGAIN this node is not the leader (leadership is changing); nothing was applied');
+  },
+  transferring(): ReplyError {
+    return new ReplyError('TRYAGAIN leadership transfer in progress; nothing was applied');
+  },
+  timedOut(ms: number): ReplyError {
+    return new ReplyError(`UNCERTAIN no result within ${ms} ms; the command may or may not have been applied`);
+  },
+  readTimedOut(ms: number): ReplyError {
+    return new ReplyError(`TRYAGAIN could not confirm a linearizable read point within ${ms} ms`);
+  },
+  forwardLost(): ReplyError {
+    return new ReplyError('UNCERTAIN the connection to the leader was lost; the command may or may not have been applied');
+  },
+  forwardUnavailable(detail: string): ReplyError {
+    return new ReplyError(`TRYAGAIN cannot reach the leader (${detail}); nothing was applied`);
+  },
+  noLeader(ms: number): ReplyError {
+    return new ReplyError(`CLUSTERDOWN no leader elected within ${ms} ms; nothing was applied`);
+  },
+  moved(leaderAddr: string): ReplyError {
+    return new ReplyError(`MOVED 0 ${leaderAddr}`);
+  },
+  notAWriteCommand(name: string): ReplyError {
+    return new ReplyError(`ERR '${name}' is not a write command`);
+  },
+  internal(name: string, err: unknown): ReplyError {
+    const detail = err instanceof Error ? err.message : String(err);
+    return new ReplyError(`ERR internal error in '${name}': ${detail}`);
+  },
+  tickFromClient(): ReplyError {
+    return new ReplyError('ERR replicated time is set by the leader only');
+  },
+  peerNotAuthenticated(): ReplyError {
+    return new ReplyError('ERR peer command refused: authenticate with RAFT.PEER first');
+  },
+  peerBadSecret(): ReplyError {
+    return new ReplyError('ERR peer handshake refused: wrong cluster secret');
+  },
+  peerGarbage(detail: string): ReplyError {
+    return new ReplyError(`ERR malformed peer message: ${detail}`);
+  },
+  shuttingDown(): ReplyError {
+    return new ReplyError('TRYAGAIN this node is shutting down; nothing was applied');
+  },
+  storageFailed(): ReplyError {
+    return new ReplyError('ERR this node stopped after a storage failure; see its log');
+  },
+} as const;

@@ -1,0 +1,132 @@
+/**
+ * Linearizable reads with ReadIndex, batched: reads that arrive in one turn of the event
+ * loop share one read-index request (one quorum heartbeat round, on the leader or via
+ * the leader for a follower). A read runs once the local state machine has applied up to
+ * the read index and up to the connection's own last write (read-your-writes).
+ */
+import { PendingReply } from './connection.js';
+import type { ReadState } from '../raft/core/types.js';
+import type { Reply } from '../resp/types.js';
+import { frameworkErrors } from './errors.js';
+
+interface QueuedRead {
+  readonly run: () => Reply;
+  readonly minIndex: number;
+  readonly slot: PendingReply;
+  readonly submittedMs: number;
+}
+
+export interface ReadBatcherConfig {
+  readonly timeoutMs: number;
+  /** Asks the core for a read index with this context. */
+  requestReadIndex(ctx: Uint8Array): void;
+  appliedIndex(): number;
+  nowMs(): number;
+}
+
+export class ReadBatcher {
+  private waiting: QueuedRead[] = [];
+  private readonly rounds = new Map<string, QueuedRead[]>();
+  /** Reads whose read index is known, by the index they must wait for. */
+  private readonly byIndex = new Map<number, QueuedRead[]>();
+  private flushScheduled = false;
+  private nextCtx = 1;
+  roundsStarted = 0;
+  readsServed = 0;
+
+  constructor(private readonly config: ReadBatcherConfig) {}
+
+  get pending(): number {
+    let n = this.waiting.length;
+    for (const r of this.rounds.values()) n += r.length;
+    for (const r of this.byIndex.values()) n += r.length;
+    return n;
+  }
+
+  submit(run: () => Reply, minIndex: number): PendingReply {
+    const slot = new PendingReply();
+    this.waiting.push({ run, minIndex, slot, submittedMs: this.config.nowMs() });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.startRound();
+      });
+    }
+    return slot;
+  }
+
+  private startRound(): void {
+    if (this.waiting.length === 0) return;
+    const ctxNumber = this.nextCtx++;
+    const ctx = Buffer.allocUnsafe(8);
+    ctx.writeDoubleLE(ctxNumber, 0);
+    this.rounds.set(ctx.toString('latin1'), this.waiting);
+    this.waiting = [];
+    this.roundsStarted++;
+    this.config.requestReadIndex(ctx);
+  }
+
+  onReadStates(states: readonly ReadState[]): void {
+    const applied = this.config.appliedIndex();
+    for (const state of states) {
+      const key = Buffer.from(state.ctx.buffer, state.ctx.byteOffset, state.ctx.byteLength).toString('latin1');
+      const reads = this.rounds.get(key);
+      if (reads === undefined) continue;
+      this.rounds.delete(key);
+      for (const read of reads) {
+        const need = Math.max(state.index, read.minIndex);
+        if (need <= applied) this.serve(read);
+        else {
+          const list = this.byIndex.get(need);
+          if (list === undefined) this.byIndex.set(need, [read]);
+          else list.push(read);
+        }
+      }
+    }
+  }
+
+  onApplied(applied: number): void {
+    if (this.byIndex.size === 0) return;
+    for (const [index, reads] of this.byIndex) {
+      if (index > applied) continue;
+      this.byIndex.delete(index);
+      for (const read of reads) this.serve(read);
+    }
+  }
+
+  /** Leadership changed: read-index requests in flight may never be answered; ask again. */
+  retryRounds(): void {
+    if (this.rounds.size === 0) return;
+    for (const reads of this.rounds.values()) this.waiting.push(...reads);
+    this.rounds.clear();
+    this.startRound();
+  }
+
+  /** Fails reads that waited longer than the timeout. */
+  sweep(): void {
+    const deadline = this.config.nowMs() - this.config.timeoutMs;
+    const expire = (reads: QueuedRead[]): QueuedRead[] =>
+      reads.filter((r) => {
+        if (r.submittedMs > deadline) return true;
+        r.slot.resolve(frameworkErrors.readTimedOut(this.config.timeoutMs));
+        return false;
+      });
+    this.waiting = expire(this.waiting);
+    for (const [key, reads] of this.rounds) {
+      const left = expire(reads);
+      if (left.length === 0) this.rounds.delete(key);
+      else this.rounds.set(key, left);
+    }
+    for (const [index, reads] of this.byIndex) {
+      const left = expire(reads);
+      if (left.length === 0) this.byIndex.delete(index);
+      else this.byIndex.set(index, left);
+    }
+  }
+
+  private serve(read: QueuedRead): void {
+    this.readsServed++;
+    read.slot.resolve(read.run());
+  }
+}

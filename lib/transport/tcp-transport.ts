@@ -1,0 +1,77 @@
+/**
+ * The TCP transport: one PeerLink per other member for outbound messages; inbound
+ * messages arrive through the RESP server (RAFT.MSG on an authenticated peer
+ * connection) and are handed to receive().
+ */
+import type { Logger } from 'pino';
+import type { Message, NodeId } from '../raft/core/types.js';
+import { encodeMessage, createMessageDecoder } from './message-codec.js';
+import { PeerLink, type PeerLinkConfig } from './peer-link.js';
+import type { PeerStats, Transport } from './types.js';
+
+export interface TcpTransportConfig extends Omit<PeerLinkConfig, 'log'> {
+  readonly maxMessageBytes: number;
+  readonly log: Logger;
+}
+
+export class TcpTransport implements Transport {
+  private readonly links = new Map<NodeId, PeerLink>();
+  private handler: ((message: Message) => void) | null = null;
+  private readonly decode: (bytes: Uint8Array) => Message;
+  private closed = false;
+
+  constructor(private readonly config: TcpTransportConfig) {
+    this.decode = createMessageDecoder(config.maxMessageBytes);
+  }
+
+  send(messages: readonly Message[]): void {
+    for (const message of messages) {
+      const link = this.links.get(message.to);
+      if (link === undefined) continue;
+      link.enqueue(encodeMessage(message));
+    }
+  }
+
+  setPeers(peers: ReadonlyMap<NodeId, string>): void {
+    if (this.closed) return;
+    for (const [id, link] of this.links) {
+      if (!peers.has(id)) {
+        link.close();
+        this.links.delete(id);
+      }
+    }
+    for (const [id, addr] of peers) {
+      if (id === this.config.selfId) continue;
+      const link = this.links.get(id);
+      if (link === undefined) this.links.set(id, new PeerLink(id, addr, { ...this.config, log: this.config.log }));
+      else link.setAddress(addr);
+    }
+  }
+
+  onMessage(handler: (message: Message) => void): void {
+    this.handler = handler;
+  }
+
+  /**
+   * An inbound RAFT.MSG payload from an authenticated peer connection. Throws
+   * MessageFormatError for garbage, and the caller drops that connection.
+   */
+  receive(payload: Uint8Array, fromPeer: string): void {
+    const message = this.decode(payload);
+    if (message.from !== fromPeer) {
+      throw new Error(`peer '${fromPeer}' sent a message claiming to be from '${message.from}'`);
+    }
+    if (message.to !== this.config.selfId) return;
+    this.handler?.(message);
+  }
+
+  stats(): ReadonlyMap<NodeId, PeerStats> {
+    return new Map([...this.links].map(([id, link]) => [id, link.stats()]));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+  }
+}
