@@ -204,6 +204,8 @@ export interface RaftConfig {
   readonly snapshotChunkBytes: number;
   /** Max snapshot chunks in flight to one follower. */
   readonly maxInflightSnapshotChunks: number;
+  /** Max bytes of entry data handed out in one Ready's committedEntries (at least one entry); default 32 MiB. */
+  readonly maxCommittedBytesPerReady?: number;
 }
 
 export interface Progress {

@@ -1,0 +1,251 @@
+/**
+ * A small synchronous cluster of Raft cores for the paper tests and the golden scripts:
+ * each node has the in-memory storage twins, a state machine that records applied
+ * entries, and a mailbox. Nothing happens unless a test says so: process a node's Ready,
+ * deliver its mailbox, tick it, or `stabilize()` until nothing is left to do.
+ */
+import { RawNode } from '../../lib/raft/core/raw-node.js';
+import { decodeConfChange } from '../../lib/raft/core/conf-change-codec.js';
+import { EntryKind, type ConfState, type Entry, type Message, type NodeId, type RaftConfig, type ReadState, type Ready } from '../../lib/raft/core/types.js';
+import { MemoryLogStore } from '../../lib/raft/storage/memory-log.js';
+import { MemoryStableStore } from '../../lib/raft/storage/memory-stable.js';
+import { MemorySnapshotStore } from '../../lib/raft/storage/memory-snapshots.js';
+import { createRaftStorageView, reconcileLogWithSnapshot } from '../../lib/raft/storage/raft-storage-view.js';
+import { rngFromSeed } from '../../lib/util/rng.js';
+
+export const encoder = new TextEncoder();
+export const decoder = new TextDecoder();
+
+export type ConfigOverrides = Partial<Omit<RaftConfig, 'id' | 'storage' | 'applied' | 'rng'>>;
+
+export const DEFAULT_TEST_CONFIG = {
+  electionTicks: 10,
+  heartbeatTicks: 1,
+  preVote: false,
+  checkQuorum: false,
+  maxMsgBytes: 1024 * 1024,
+  maxInflightMsgs: 256,
+  snapshotChunkBytes: 1024,
+  maxInflightSnapshotChunks: 4,
+} as const;
+
+export class TestNode {
+  readonly log = new MemoryLogStore();
+  readonly stable = new MemoryStableStore();
+  readonly snapshots = new MemorySnapshotStore({ nowMs: () => 0 });
+  core!: RawNode;
+  /** Data of every applied Normal entry, by index (the state machine). */
+  applied: { index: number; term: number; data: string }[] = [];
+  appliedIndex = 0;
+  readStates: ReadState[] = [];
+  private seed: number;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly overrides: ConfigOverrides,
+    bootstrap: ConfState | undefined,
+    seed: number,
+  ) {
+    this.seed = seed;
+    this.start(bootstrap);
+  }
+
+  private start(bootstrap?: ConfState): void {
+    void reconcileLogWithSnapshot(this.log, this.snapshots);
+    const storage = createRaftStorageView(this.log, this.stable, this.snapshots, bootstrap);
+    this.core = new RawNode({
+      ...DEFAULT_TEST_CONFIG,
+      ...this.overrides,
+      id: this.id,
+      storage,
+      applied: this.appliedIndex,
+      rng: rngFromSeed(this.seed++),
+    });
+  }
+
+  /** Loses everything not synced and starts a new core from what is durable. */
+  restart(): void {
+    this.log.crash();
+    this.stable.crash();
+    this.restoreFromSnapshot();
+    this.start();
+  }
+
+  private restoreFromSnapshot(): void {
+    const snap = this.snapshots.latest();
+    this.applied = [];
+    this.appliedIndex = 0;
+    if (snap === null) return;
+    for (const batch of this.snapshots.readBatches()) {
+      for (const item of batch as { index: number; term: number; data: string }[]) this.applied.push(item);
+    }
+    this.appliedIndex = snap.meta.index;
+  }
+
+  /** Handles one Ready as the contract says; returns it (for printing) and the messages it sent. */
+  handleReady(rd: Ready): Message[] {
+    if (rd.snapshot !== null) {
+      void this.snapshots.install(rd.snapshot.meta, rd.snapshot.data);
+      void this.log.reset(rd.snapshot.meta.index, rd.snapshot.meta.term);
+      this.restoreFromSnapshot();
+    }
+    const out = [...rd.messagesBeforePersist];
+    this.log.append(rd.entries);
+    if (rd.hardState !== null) void this.stable.save(rd.hardState, { sync: true });
+    this.log.syncNow();
+    out.push(...rd.messages);
+    for (const e of rd.committedEntries) this.apply(e);
+    this.readStates.push(...rd.readStates);
+    this.core.advance();
+    return out;
+  }
+
+  private apply(e: Entry): void {
+    if (e.index !== this.appliedIndex + 1) throw new Error(`${this.id} applied ${e.index} after ${this.appliedIndex}`);
+    this.appliedIndex = e.index;
+    if (e.kind === EntryKind.Normal && e.data.byteLength > 0) this.applied.push({ index: e.index, term: e.term, data: decoder.decode(e.data) });
+  }
+
+  /** Takes a snapshot at the applied index and compacts the log up to `compactTo` (default: all). */
+  takeSnapshot(compactTo?: number): void {
+    const index = this.appliedIndex;
+    const status = this.core.status();
+    const meta = { index, term: this.core.termAt(index), conf: status.conf };
+    const writer = this.snapshots.create(meta);
+    writer.writeBatch(this.applied);
+    void writer.commit();
+    this.core.snapshotTaken(meta);
+    const to = compactTo ?? index;
+    void this.log.compact(to, this.core.termAt(to));
+  }
+
+  appliedData(): string[] {
+    return this.applied.map((a) => a.data);
+  }
+}
+
+export class Cluster {
+  readonly nodes = new Map<NodeId, TestNode>();
+  readonly mailbox = new Map<NodeId, Message[]>();
+  /** Directed links that drop messages: "from->to". */
+  readonly cut = new Set<string>();
+  private seed = 1;
+
+  constructor(private readonly overrides: ConfigOverrides = {}) {}
+
+  /** Bootstrapped voters (and learners) with the same configuration, or joiners with none. */
+  add(ids: readonly NodeId[], opts: { learners?: readonly NodeId[]; join?: boolean; overrides?: ConfigOverrides } = {}): void {
+    const conf: ConfState = {
+      voters: ids.map((id) => ({ id, addr: `${id}:1` })),
+      learners: (opts.learners ?? []).map((id) => ({ id, addr: `${id}:1` })),
+    };
+    for (const id of [...ids, ...(opts.learners ?? [])]) {
+      const node = new TestNode(id, { ...this.overrides, ...opts.overrides }, opts.join === true ? undefined : conf, this.seed++ * 1000);
+      this.nodes.set(id, node);
+      this.mailbox.set(id, []);
+    }
+  }
+
+  node(id: NodeId): TestNode {
+    const n = this.nodes.get(id);
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  core(id: NodeId): RawNode {
+    return this.node(id).core;
+  }
+
+  /** Processes one Ready of `id` if it has one; returns it with the messages sent. */
+  processReady(id: NodeId): { ready: Ready; sent: Message[] } | null {
+    const node = this.node(id);
+    if (!node.core.hasReady()) return null;
+    const ready = node.core.ready();
+    const sent = node.handleReady(ready);
+    for (const m of sent) this.post(m);
+    return { ready, sent };
+  }
+
+  post(m: Message): boolean {
+    if (this.cut.has(`${m.from}->${m.to}`)) return false;
+    const box = this.mailbox.get(m.to);
+    if (box === undefined) return false;
+    box.push(m);
+    return true;
+  }
+
+  /** Delivers (steps) every queued message for `id`; returns them. */
+  deliver(id: NodeId): Message[] {
+    const box = this.mailbox.get(id) ?? [];
+    this.mailbox.set(id, []);
+    const core = this.core(id);
+    for (const m of box) core.step(m);
+    return box;
+  }
+
+  drop(id: NodeId): Message[] {
+    const box = this.mailbox.get(id) ?? [];
+    this.mailbox.set(id, []);
+    return box;
+  }
+
+  /** Processes Readies and delivers messages until nothing changes (bounded). */
+  stabilize(ids: readonly NodeId[] = [...this.nodes.keys()], onEvent?: (what: string, id: NodeId, detail: unknown) => void): void {
+    for (let round = 0; round < 1000; round++) {
+      let busy = false;
+      for (const id of ids) {
+        const r = this.processReady(id);
+        if (r !== null) {
+          busy = true;
+          onEvent?.('ready', id, r.ready);
+        }
+      }
+      for (const id of ids) {
+        if ((this.mailbox.get(id) ?? []).length === 0) continue;
+        busy = true;
+        const msgs = this.deliver(id);
+        onEvent?.('deliver', id, msgs);
+      }
+      if (!busy) return;
+    }
+    throw new Error('cluster did not stabilize in 1000 rounds');
+  }
+
+  isolate(id: NodeId): void {
+    for (const other of this.nodes.keys()) {
+      if (other === id) continue;
+      this.cut.add(`${id}->${other}`);
+      this.cut.add(`${other}->${id}`);
+    }
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  tick(id: NodeId, count = 1): void {
+    for (let i = 0; i < count; i++) this.core(id).tick();
+  }
+
+  leader(): NodeId | null {
+    for (const [id, n] of this.nodes) if (n.core.status().role === 'leader') return id;
+    return null;
+  }
+
+  /** Elects `id` (campaign + stabilize). */
+  elect(id: NodeId): void {
+    this.core(id).campaign();
+    this.stabilize();
+  }
+
+  propose(id: NodeId, data: string): number {
+    const res = this.core(id).propose(encoder.encode(data));
+    if (!res.ok) throw new Error(`propose at ${id} refused: ${res.reason}`);
+    return res.index;
+  }
+}
+
+export function confChangeText(e: Entry): string {
+  const c = decodeConfChange(e.data);
+  return `${c.op} ${c.id}`;
+}
