@@ -80,7 +80,9 @@ export function loadSegments(dir: string, sync: boolean, maxFrameBytes: number):
 }
 
 function loadSegment(file: { seq: number; path: string }, isLast: boolean, state: LoadState): { segment: SegmentFile; reset: boolean } | null {
-  const buf = fs.readFileSync(file.path);
+  const read = fs.readFileSync(file.path);
+  // Plain Uint8Array views, so entries read back look like the ones appended.
+  const buf = new Uint8Array(read.buffer, read.byteOffset, read.length);
   const segment: SegmentFile = { seq: file.seq, path: file.path, size: buf.length, maxEntryIndex: 0 };
   const header = { seen: false, reset: false };
   const end = scanFrames(buf, 0, buf.length, state.maxFrameBytes, (payload, offset) => {
