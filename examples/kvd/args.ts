@@ -23,9 +23,13 @@ export function bulk(value: string): Buffer {
   return Buffer.from(value, 'latin1');
 }
 
-/** ASCII case-insensitive comparison with an upper-case token, without allocating. */
+/**
+ * ASCII case-insensitive comparison with an upper-case token, without allocating. Redis
+ * compares options as C strings, so a NUL byte ends the argument ("nx\0junk" is NX).
+ */
 export function isToken(arg: Buffer | undefined, token: string): boolean {
-  if (arg === undefined || arg.length !== token.length) return false;
+  if (arg === undefined || arg.length < token.length) return false;
+  if (arg.length > token.length && arg[token.length] !== 0) return false;
   for (let i = 0; i < token.length; i++) {
     let c = arg[i] as number;
     if (c >= 0x61 && c <= 0x7a) c -= 0x20;

@@ -112,15 +112,12 @@ function parseDecimal(neg: boolean, match: RegExpExecArray): LongDouble | typeof
 }
 
 /**
- * Redis's string2ld: strtold over the whole string, refusing leading space, trailing
- * characters, NaN, and results that overflow or underflow to zero. null when refused.
- * strtold stops at a NUL byte, so what follows one is ignored (as in Redis).
+ * Redis's string2ld: strtold must consume the whole string (so a NUL byte anywhere makes it
+ * invalid); leading space, NaN, and results that overflow or underflow to zero are refused.
+ * null when refused.
  */
-export function parseLongDouble(input: string): LongDouble | null {
-  if (input.length === 0 || input.length >= MAX_CHARS) return null;
-  const nul = input.indexOf('\0');
-  const s = nul < 0 ? input : input.slice(0, nul);
-  if (s.length === 0) return zero(false);
+export function parseLongDouble(s: string): LongDouble | null {
+  if (s.length === 0 || s.length >= MAX_CHARS || s.includes('\0')) return null;
   if (/^[ \t\n\v\f\r]/.test(s)) return null;
   const neg = s[0] === '-';
   const body = s[0] === '-' || s[0] === '+' ? s.slice(1) : s;
