@@ -56,6 +56,14 @@ async function threeRecordLog(): Promise<{ dir: string; segment: string; starts:
   return { dir, segment, starts, end: fileSize(segment) };
 }
 
+/** Appends entries 1..upTo (term 1) ten per sync: many records, several segments when they are small. */
+async function fillLog(log: FileLogStore, upTo: number): Promise<void> {
+  for (let i = 1; i <= upTo; i += 10) {
+    log.append(range(i, i + 9, 1));
+    await log.sync();
+  }
+}
+
 function expectCorruption(dir: string, file: string, offset: number): void {
   assert.throws(
     () => openFileLog(dir),
@@ -116,10 +124,7 @@ describe('file log: torn tails and corruption at open', () => {
   test('damage in an earlier segment is corruption, even at its tail', async () => {
     const dir = newDir();
     const log = openFileLog(dir, { segmentBytes: 4096 });
-    for (let i = 1; i <= 600; i += 10) {
-      log.append(range(i, i + 9, 1));
-      await log.sync();
-    }
+    await fillLog(log, 600);
     const segments = log.segmentPaths();
     await log.close();
     assert.ok(segments.length >= 3, `expected several segments, got ${segments.length}`);
@@ -135,10 +140,7 @@ describe('file log: torn tails and corruption at open', () => {
   test('a missing segment is corruption, not a silently shorter log', async () => {
     const dir = newDir();
     const log = openFileLog(dir, { segmentBytes: 4096 });
-    for (let i = 1; i <= 600; i += 10) {
-      log.append(range(i, i + 9, 1));
-      await log.sync();
-    }
+    await fillLog(log, 600);
     const segments = log.segmentPaths();
     await log.close();
     assert.ok(segments.length >= 3, `expected several segments, got ${segments.length}`);
@@ -162,10 +164,7 @@ describe('file log: crashes in the middle of an operation', () => {
   test('a conflict truncation torn at any byte leaves the old suffix or the new, never a mix', async () => {
     const dir = newDir();
     const before = await logWith(dir, async (log) => {
-      for (let i = 1; i <= 200; i += 10) {
-        log.append(range(i, i + 9, 1));
-        await log.sync();
-      }
+      await fillLog(log, 200);
     });
     const beforeSize = fileSize(before.at(-1)!);
     // The conflict reaches back into the first segment while the record goes to the last.
@@ -215,10 +214,7 @@ describe('file log: crashes in the middle of an operation', () => {
   test('a reset interrupted before old segments were deleted: open finishes it', async () => {
     const dir = newDir();
     const segments = await logWith(dir, async (log) => {
-      for (let i = 1; i <= 300; i += 10) {
-        log.append(range(i, i + 9, 1));
-        await log.sync();
-      }
+      await fillLog(log, 300);
     });
     const resetDir = copyDir(dir);
     const afterReset = await logWith(resetDir, async (log) => {
@@ -240,10 +236,7 @@ describe('file log: crashes in the middle of an operation', () => {
   test('compaction deletes covered segments; reopen gives the same log', async () => {
     const dir = newDir();
     const log = openFileLog(dir, { segmentBytes: 4096 });
-    for (let i = 1; i <= 400; i += 10) {
-      log.append(range(i, i + 9, 1));
-      await log.sync();
-    }
+    await fillLog(log, 400);
     const before = log.segmentPaths().length;
     const bytesBefore = log.sizeBytes();
     await log.compact(350, 1);
