@@ -1,7 +1,7 @@
 /** The RESP protocol layer: request parsing, reply encoding and reply reading. */
 export * from './types.js';
 export { DEFAULT_RESP_LIMITS, validateRespLimits, type RespLimits } from './limits.js';
-export { RequestParser, QUERY_BUFFER_LIMIT } from './parser.js';
+export { RequestParser, QUERY_BUFFER_LIMIT, UNAUTHENTICATED_LIMITS } from './parser.js';
 export { splitInlineArgs } from './inline.js';
 export { ReplyWriter, encodeReply, formatDouble } from './writer.js';
 export { ReplyReader, decodeReply, REPLY_BUFFER_LIMIT } from './reply-reader.js';

@@ -35,10 +35,14 @@ const FAILED = 6;
 
 export const QUERY_BUFFER_LIMIT = 'query buffer limit exceeded';
 
+/** What redis-server accepts before AUTH when a password is set: 10 arguments of 16 KiB. */
+export const UNAUTHENTICATED_LIMITS: Readonly<Partial<RespLimits>> = Object.freeze({ maxArgs: 10, maxBulkBytes: 16384 });
+
 export class RequestParser {
   private limits: RespLimits;
   private phase = IDLE;
   private error: ProtocolError | null = null;
+  private unauthenticated = false;
   /** Bytes of the current request consumed by completed lines and bulks. */
   private requestBytes = 0;
   /** Partial line carried between chunks (content before CR, or before LF when inline). */
@@ -59,9 +63,15 @@ export class RequestParser {
     this.limits = validateRespLimits(limits);
   }
 
-  /** The server tightens the limits before AUTH and widens them for peers. */
-  setLimits(limits: Partial<RespLimits>): void {
+  /**
+   * The server tightens the limits before AUTH and widens them for peers. With
+   * `unauthenticated`, a count or bulk length over the limit reads as Redis's
+   * `unauthenticated multibulk length` / `unauthenticated bulk length`
+   * (see UNAUTHENTICATED_LIMITS).
+   */
+  setLimits(limits: Partial<RespLimits>, options: { unauthenticated?: boolean } = {}): void {
     this.limits = validateRespLimits({ ...this.limits, ...limits });
+    this.unauthenticated = options.unauthenticated ?? false;
   }
 
   /** Bytes of an incomplete request held now (0 between requests and after an error). */
@@ -258,9 +268,14 @@ export class RequestParser {
   /** The error for a complete `*N` / `$N` value, or null. Runs before the LF is read. */
   private checkLength(value: number): string | null {
     if (this.phase === COUNT_LINE) {
-      return value < 0 || value > this.limits.maxArgs ? 'invalid multibulk length' : null;
+      if (value < 0) return 'invalid multibulk length';
+      if (value <= this.limits.maxArgs) return null;
+      return this.unauthenticated ? 'unauthenticated multibulk length' : 'invalid multibulk length';
     }
-    if (value < 0 || value > this.limits.maxBulkBytes) return 'invalid bulk length';
+    if (value < 0) return 'invalid bulk length';
+    if (value > this.limits.maxBulkBytes) {
+      return this.unauthenticated ? 'unauthenticated bulk length' : 'invalid bulk length';
+    }
     const afterHeader = this.requestBytes + this.lineLength + 2;
     return afterHeader + value + 2 > this.limits.maxBufferedBytes ? QUERY_BUFFER_LIMIT : null;
   }

@@ -26,22 +26,23 @@ import { assert } from '../util/assert.js';
 const CR = 13;
 const LF = 10;
 const SPACE = 32;
-/** Size of a fresh buffer; a buffer that had to grow past REUSE_MAX is dropped after take(). */
-const SLAB_BYTES = 64 * 1024;
+/**
+ * Size of a fresh buffer (allocated on the first write, so idle connections hold none);
+ * a buffer that had to grow past REUSE_MAX is dropped after take().
+ */
+const SLAB_BYTES = 16 * 1024;
 const REUSE_MAX = 1024 * 1024;
 /** Strings shorter than this are written with a loop when ASCII: cheaper than a native call. */
 const SHORT_STRING = 64;
 const EMPTY = Buffer.alloc(0);
 
 export class ReplyWriter {
-  private buf: Buffer;
+  private buf = EMPTY;
   /** Start of the bytes not taken yet. */
   private start = 0;
   private pos = 0;
 
-  constructor(initialBytes = SLAB_BYTES) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
-  }
+  constructor(private readonly slabBytes = SLAB_BYTES) {}
 
   /** Bytes written since the last take(). */
   get length(): number {
@@ -289,7 +290,7 @@ export class ReplyWriter {
   private ensure(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
     const pending = this.pos - this.start;
-    const grown = Buffer.allocUnsafe(Math.max(SLAB_BYTES, (pending + bytes) * 2));
+    const grown = Buffer.allocUnsafe(Math.max(this.slabBytes, (pending + bytes) * 2));
     this.buf.copy(grown, 0, this.start, this.pos);
     this.buf = grown;
     this.start = 0;

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestParser } from '../../lib/resp/parser.js';
+import { RequestParser, UNAUTHENTICATED_LIMITS } from '../../lib/resp/parser.js';
 import { DEFAULT_RESP_LIMITS, validateRespLimits, type RespLimits } from '../../lib/resp/limits.js';
 import { everySplit, feed } from './feed.js';
 
@@ -158,6 +158,21 @@ describe('RequestParser: behaviour', () => {
     parser.setLimits({ maxArgs: 1 });
     assert.equal(parser.push(Buffer.from('*2\r\n'), onCommand)?.message, 'invalid multibulk length');
     assert.deepEqual(seen, [['a', 'b'], ['a', 'b', 'c']]);
+  });
+
+  test('before AUTH, lengths over the tightened limits get Redis\'s unauthenticated texts', () => {
+    const parser = new RequestParser();
+    parser.setLimits(UNAUTHENTICATED_LIMITS, { unauthenticated: true });
+    assert.equal(parser.push(Buffer.from('*11\r\n'), () => {})?.message, 'unauthenticated multibulk length');
+    const other = new RequestParser();
+    other.setLimits(UNAUTHENTICATED_LIMITS, { unauthenticated: true });
+    assert.equal(other.push(Buffer.from('*1\r\n$16385\r\n'), () => {})?.message, 'unauthenticated bulk length');
+    const third = new RequestParser();
+    third.setLimits(UNAUTHENTICATED_LIMITS, { unauthenticated: true });
+    assert.equal(third.push(Buffer.from('*-1\r\n'), () => {})?.message, 'invalid multibulk length');
+    const widened = new RequestParser(UNAUTHENTICATED_LIMITS);
+    widened.setLimits(DEFAULT_RESP_LIMITS);
+    assert.equal(widened.push(Buffer.from('*11\r\n'), () => {}), null);
   });
 
   test('an empty chunk changes nothing', () => {
