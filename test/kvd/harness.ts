@@ -9,7 +9,7 @@
  * `send` (see differential.ts).
  */
 import { pino } from 'pino';
-import { Blocked, type App, type Machine } from '../../lib/framework/app.js';
+import { Blocked, type App, type Machine, type ReadHandler } from '../../lib/framework/app.js';
 import { errors } from '../../lib/framework/errors.js';
 import { ReplyError, OK, type Reply } from '../../lib/resp/types.js';
 import { rngFromSeed, type Rng } from '../../lib/util/rng.js';
@@ -27,6 +27,8 @@ export interface HostOptions {
   seed?: number;
   /** Wall-clock mode: replicated time follows Date.now() (for comparing with redis-server). */
   wallClock?: boolean;
+  /** Check that read handlers change nothing (default true; costs a state fingerprint per read). */
+  checkReads?: boolean;
   app?: App<KvData>;
 }
 
@@ -41,6 +43,7 @@ export class KvdHost {
   private readonly writeRng: Rng;
   private readonly readRng: Rng;
   private readonly wallClock: boolean;
+  private readonly checkReads: boolean;
 
   constructor(options: HostOptions = {}) {
     this.app = options.app ?? kvdApp;
@@ -49,6 +52,7 @@ export class KvdHost {
     this.writeRng = rng.fork();
     this.readRng = rng.fork();
     this.wallClock = options.wallClock ?? false;
+    this.checkReads = options.checkReads ?? true;
   }
 
   /** Moves the replicated clock forward. */
@@ -98,8 +102,24 @@ export class KvdHost {
       if (reply instanceof Blocked) throw new Error('kvd never blocks');
       return reply;
     }
-    if (def.kind === 'read' && def.read !== undefined) return def.read(this.machine(this.readRng), args);
+    if (def.kind === 'read' && def.read !== undefined) return this.read(def.read, args);
     throw new Error(`command ${def.name} is neither a write nor a read`);
+  }
+
+  /** Runs a read handler and checks that it changed nothing (reads run on one replica only). */
+  private read(handler: ReadHandler<KvData>, args: Buffer[]): Reply {
+    const before = this.checkReads ? this.fingerprint() : '';
+    const reply = handler(this.machine(this.readRng), args);
+    if (this.checkReads && this.fingerprint() !== before) throw new Error(`read command ${args[0]} changed the state`);
+    return reply;
+  }
+
+  /** The whole state as text: what a snapshot holds. */
+  fingerprint(): string {
+    const batches = [...this.app.definition.snapshot(this.data)];
+    return JSON.stringify(batches, (_key, value: unknown) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
+    );
   }
 
   /** SELECT as the framework serves it: per connection, never replicated. */

@@ -54,7 +54,7 @@ function parseReply(buf: Buffer, offset: number): { value: Wire; end: number } |
 }
 
 export class RespClient {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly waiting: { resolve: (w: Wire) => void; reject: (e: Error) => void }[] = [];
 
   private constructor(private readonly socket: Socket) {
