@@ -203,6 +203,18 @@ describe('unknown writes nobody read', () => {
   });
 });
 
+test('the witness shows the state after each linearized op, an empty register included', () => {
+  const b = new HistoryBuilder();
+  b.get(1, 'x', null, 1.5, 2.5);
+  b.set(2, 'x', 'a', 1.4, 2.2);
+  b.get(3, 'x', 'zz', 15, 16);
+  const [anomaly] = checkLinearizable(b.ops).anomalies;
+  const witness = anomaly?.witness ?? [];
+  assert.match(witness[0] ?? '', /no write of "zz" happened/);
+  assert.ok(witness.some((line) => /#0 p1 get x -> null .* => \(no value\)$/.test(line)), witness.join('\n'));
+  assert.ok(witness.some((line) => /#1 p2 set x "a" .* => "a"$/.test(line)), witness.join('\n'));
+});
+
 describe('bounded search', () => {
   test('running out of budget says "undecided", never pass or fail', () => {
     const b = new HistoryBuilder();

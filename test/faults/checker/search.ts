@@ -243,7 +243,9 @@ class BestFailure<S> {
     const snap = this.snapshot;
     assert(snap !== undefined, 'a failed search has at least one dead end');
     const linearized = snap.stack.map((frame, i) => {
-      const after = snap.stack[i + 1]?.stateBefore ?? snap.finalState;
+      // Not `??`: a state may itself be null (an empty register).
+      const next = snap.stack[i + 1];
+      const after = next === undefined ? snap.finalState : next.stateBefore;
       return { op: frame.call.op, stateAfter: after };
     });
     return { linearized, stuck: snap.stuck, candidates: snap.candidates, stateBefore: snap.finalState };

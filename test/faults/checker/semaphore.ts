@@ -86,7 +86,7 @@ function capacityFor(key: string, option: SemaphoreOptions['capacity'], created:
 }
 
 function grantInfos(request: Request): GrantInfo[] {
-  const firstInvokeMs = Math.min(...request.attempts.map((a) => a.op.invokeMs));
+  const firstInvokeMs = request.attempts.reduce((min, a) => Math.min(min, a.op.invokeMs), Infinity);
   return [...grantsOf(request)].map(([fence, { grant, attempts }]) => {
     const first = attempts.reduce((a, b) => (b.op.completeMs < a.op.completeMs ? b : a));
     return { request, fence, permits: grant.permits, firstInvokeMs, reportedMs: first.op.completeMs, reportedBy: first.op };
