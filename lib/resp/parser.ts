@@ -2,6 +2,7 @@ import { ProtocolError } from './types.js';
 import { type RespLimits, validateRespLimits } from './limits.js';
 import { splitInlineArgs } from './inline.js';
 import { CR, LF, MAX_DIGITS, parseLength, printable } from './scan.js';
+import { PROTOCOL_ERRORS } from './protocol-errors.js';
 
 /**
  * The incremental request parser: RESP multibulk (`*N\r\n$len\r\n...`) and inline commands.
@@ -32,8 +33,6 @@ const BULK_DATA = 3;
 const BULK_TAIL = 4;
 const INLINE_LINE = 5;
 const FAILED = 6;
-
-export const QUERY_BUFFER_LIMIT = 'query buffer limit exceeded';
 
 /** What redis-server accepts before AUTH when a password is set: 10 arguments of 16 KiB. */
 export const UNAUTHENTICATED_LIMITS: Readonly<Partial<RespLimits>> = Object.freeze({ maxArgs: 10, maxBulkBytes: 16384 });
@@ -202,7 +201,7 @@ export class RequestParser {
           break;
         case BULK_TAIL:
           if (b[pos] !== (this.tailSeen === 0 ? CR : LF)) {
-            return this.fail(`expected CRLF after a bulk string of ${this.bulkLength} bytes`);
+            return this.fail(PROTOCOL_ERRORS.bulkNotTerminated(this.bulkLength));
           }
           pos++;
           if (++this.tailSeen === 2 && this.finishArg(onCommand)) return pos;
@@ -236,14 +235,14 @@ export class RequestParser {
   /** Reads a `*N` or `$N` line. Returns the new position, or -1 after an error. */
   private readRespLine(b: Buffer, pos: number, end: number): number {
     if (this.lineAwaitsLf) {
-      if (b[pos] !== LF) return this.fail(`expected '\\n' after '\\r' in a ${this.phase === COUNT_LINE ? 'multibulk' : 'bulk'} length`);
+      if (b[pos] !== LF) return this.fail(PROTOCOL_ERRORS.lengthNotTerminated(this.phase === COUNT_LINE ? 'multibulk' : 'bulk'));
       this.requestBytes += this.lineLength + 2;
       this.resetLine();
       this.lineDone();
       return pos + 1;
     }
     if (this.phase === BULK_LINE && this.lineLength === 0 && b[pos] !== DOLLAR) {
-      return this.fail(`expected '$', got '${printable(b[pos]!)}'`);
+      return this.fail(PROTOCOL_ERRORS.expectedDollar(printable(b[pos]!)));
     }
     const cr = b.indexOf(CR, pos);
     const stop = cr < 0 ? end : cr;
@@ -268,16 +267,16 @@ export class RequestParser {
   /** The error for a complete `*N` / `$N` value, or null. Runs before the LF is read. */
   private checkLength(value: number): string | null {
     if (this.phase === COUNT_LINE) {
-      if (value < 0) return 'invalid multibulk length';
+      if (value < 0) return PROTOCOL_ERRORS.invalidMultibulkLength;
       if (value <= this.limits.maxArgs) return null;
-      return this.unauthenticated ? 'unauthenticated multibulk length' : 'invalid multibulk length';
+      return this.unauthenticated ? PROTOCOL_ERRORS.unauthenticatedMultibulkLength : PROTOCOL_ERRORS.invalidMultibulkLength;
     }
-    if (value < 0) return 'invalid bulk length';
+    if (value < 0) return PROTOCOL_ERRORS.invalidBulkLength;
     if (value > this.limits.maxBulkBytes) {
-      return this.unauthenticated ? 'unauthenticated bulk length' : 'invalid bulk length';
+      return this.unauthenticated ? PROTOCOL_ERRORS.unauthenticatedBulkLength : PROTOCOL_ERRORS.invalidBulkLength;
     }
     const afterHeader = this.requestBytes + this.lineLength + 2;
-    return afterHeader + value + 2 > this.limits.maxBufferedBytes ? QUERY_BUFFER_LIMIT : null;
+    return afterHeader + value + 2 > this.limits.maxBufferedBytes ? PROTOCOL_ERRORS.queryBufferLimit : null;
   }
 
   private lineDone(): void {
@@ -302,10 +301,10 @@ export class RequestParser {
     const lineCap = this.limits.maxInlineBytes;
     const requestCap = this.limits.maxBufferedBytes - this.requestBytes - 2;
     if (length <= Math.min(lineCap, requestCap)) return null;
-    if (lineCap > requestCap) return QUERY_BUFFER_LIMIT;
-    if (this.phase === COUNT_LINE) return 'too big mbulk count string';
-    if (this.phase === BULK_LINE) return 'too big bulk count string';
-    return 'too big inline request';
+    if (lineCap > requestCap) return PROTOCOL_ERRORS.queryBufferLimit;
+    if (this.phase === COUNT_LINE) return PROTOCOL_ERRORS.tooBigMbulkCountString;
+    if (this.phase === BULK_LINE) return PROTOCOL_ERRORS.tooBigBulkCountString;
+    return PROTOCOL_ERRORS.tooBigInlineRequest;
   }
 
   private appendLine(b: Buffer, from: number, to: number): void {
@@ -383,7 +382,7 @@ export class RequestParser {
     }
     if (contentEnd > start && line[contentEnd - 1] === CR) contentEnd--;
     const args = splitInlineArgs(line, start, contentEnd);
-    if (args === null) return this.fail('unbalanced quotes in request');
+    if (args === null) return this.fail(PROTOCOL_ERRORS.unbalancedQuotes);
     this.phase = IDLE;
     this.resetLine();
     if (args.length > 0) onCommand(args);

@@ -16,8 +16,9 @@ import { CR, LF, isInteger, parseLengthOrNull, printable } from './scan.js';
  * An incremental reader of REPLIES (RESP2 and RESP3), used by leader forwarding to relay a
  * reply unchanged: it finds where each top-level reply ends and hands over exactly its
  * bytes. Types: + - : $ * _ , # ! = ( % ~ > and | (attributes, kept with the reply that
- * follows them). Streamed strings and aggregates (`$?`, `*?`) are not supported: no Redis
- * command sends them.
+ * follows them). A RESP3 push (`>`) comes out like any other top-level reply: the caller
+ * tells it apart by its first byte. Streamed strings and aggregates (`$?`, `*?`) are not
+ * supported: no Redis command sends them.
  *
  * Nesting is tracked with an explicit stack (no recursion), bounded by maxNestingDepth.
  * Bytes of an incomplete reply are carried in one growable buffer; every byte is scanned

@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { RequestParser, UNAUTHENTICATED_LIMITS } from '../../lib/resp/parser.js';
 import { DEFAULT_RESP_LIMITS, validateRespLimits, type RespLimits } from '../../lib/resp/limits.js';
+import { PROTOCOL_ERRORS } from '../../lib/resp/protocol-errors.js';
 import { everySplit, feed } from './feed.js';
 
 interface Case {
@@ -182,6 +183,17 @@ describe('RequestParser: behaviour', () => {
       pending: 0,
     });
   });
+});
+
+test('every protocol error in the tables is one of PROTOCOL_ERRORS', () => {
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const patterns = Object.values(PROTOCOL_ERRORS).map((entry) => {
+    const text = typeof entry === 'string' ? entry : entry('\0' as never);
+    return new RegExp(`^${text.split('\0').map(escape).join('.+')}$`);
+  });
+  for (const c of invalid) {
+    assert.ok(patterns.some((p) => p.test(c.error!)), `'${c.error}' is not in PROTOCOL_ERRORS`);
+  }
 });
 
 describe('RespLimits', () => {

@@ -3,7 +3,9 @@
  * lib/resp: the fuzz test holds the incremental parser to it at random split points. It
  * states the rules as a reader would check them by hand, including which error wins.
  */
-import { QUERY_BUFFER_LIMIT } from '../../lib/resp/parser.js';
+import { PROTOCOL_ERRORS } from '../../lib/resp/protocol-errors.js';
+
+const QUERY_BUFFER_LIMIT = PROTOCOL_ERRORS.queryBufferLimit;
 import type { RespLimits } from '../../lib/resp/limits.js';
 import type { Outcome } from './feed.js';
 
