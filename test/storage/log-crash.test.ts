@@ -48,7 +48,7 @@ async function threeRecordLog(): Promise<{ dir: string; segment: string; starts:
   const segment = log.segmentPaths()[0]!;
   const starts: number[] = [];
   for (const [lo, hi] of [[1, 4], [5, 8], [9, 11]] as const) {
-    starts.push(fileSize(segment));
+    starts.push(log.segmentBytes()[0]!.bytes);
     log.append(range(lo, hi, 1));
     await log.sync();
   }
@@ -149,6 +149,45 @@ describe('file log: torn tails and corruption at open', () => {
       fs.unlinkSync(inCopy(copy, dir, missing));
       assert.throws(() => openFileLog(copy), (err: unknown) => err instanceof CorruptionError && /segment is missing/.test(err.message));
     }
+  });
+});
+
+describe('file log: preallocated zeros', () => {
+  test('a crash with the current segment preallocated loses nothing synced and reports no torn tail', async () => {
+    const dir = newDir();
+    const log = openFileLog(dir, { segmentBytes: 4096, preallocateBytes: 64 * 1024 });
+    await fillLog(log, 600);
+    const current = log.segmentPaths().at(-1)!;
+    assert.ok(fileSize(current) > log.segmentBytes().at(-1)!.bytes, 'the current segment has zeros ahead of its data');
+    const crashed = copyDir(dir); // the files as a crash would leave them: no close()
+    await log.close();
+    const reopened = openFileLog(crashed, { segmentBytes: 4096 });
+    assertEntries(reopened.entries(1, 601, Infinity), range(1, 600, 1));
+    assert.equal(reopened.recovery.tornTail, null);
+    await reopened.close();
+  });
+
+  test('zeros after the data of an earlier segment (a lost cut) are unused space, not damage', async () => {
+    const dir = newDir();
+    const log = openFileLog(dir, { segmentBytes: 4096 });
+    await fillLog(log, 600);
+    const first = log.segmentPaths()[0]!;
+    await log.close();
+    fs.appendFileSync(first, new Uint8Array(10_000));
+    const reopened = openFileLog(dir, { segmentBytes: 4096 });
+    assertEntries(reopened.entries(1, 601, Infinity), range(1, 600, 1));
+    await reopened.close();
+  });
+
+  test('a torn record followed by preallocated zeros is a torn tail', async () => {
+    const { dir, segment, starts, end } = await threeRecordLog();
+    const bytes = fs.readFileSync(segment);
+    bytes.fill(0, end - 5);
+    fs.writeFileSync(segment, Buffer.concat([bytes, new Uint8Array(8192)]));
+    const log = openFileLog(dir);
+    assert.equal(log.lastIndex(), 8);
+    assert.equal(log.recovery.tornTail?.offset, starts[2]);
+    await log.close();
   });
 });
 

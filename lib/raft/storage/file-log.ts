@@ -35,10 +35,11 @@ import * as path from 'node:path';
 import type { Entry } from '../core/types.js';
 import { CompactedError, UnavailableError } from '../core/types.js';
 import { assert } from '../../util/assert.js';
-import { ensureDirSync, fdatasync, fsyncDir, fsyncDirSync, writeAllSync } from './fs-durable.js';
+import { ensureDirSync, fdatasync, fsyncDir, fsyncDirSync } from './fs-durable.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.js';
 import { RecordBuffer } from './log-encoder.js';
 import { HeaderMode, encodeHeaderFrame } from './log-records.js';
+import { SegmentWriter } from './segment-writer.js';
 import { loadSegments, segmentName, type LogRecovery, type SegmentFile } from './log-segments.js';
 import { boolOption, intOption, rejectUnknownOptions } from './options.js';
 import { CorruptionError, type LogStore } from './types.js';
@@ -50,21 +51,29 @@ export interface FileLogOptions {
   readonly sync?: boolean;
   /** An entries record is closed once it reaches this many bytes (a bigger entry gets its own). Default 1 MiB. */
   readonly recordTargetBytes?: number;
+  /**
+   * The current segment is extended with zeros this many bytes at a time ahead of the
+   * writes, so most fdatasyncs need no file-size update (about 3x more fsyncs per second
+   * on ext4). 0 turns it off. Default 1 MiB.
+   */
+  readonly preallocateBytes?: number;
 }
 
 interface ResolvedLogOptions {
   readonly segmentBytes: number;
   readonly sync: boolean;
   readonly recordTargetBytes: number;
+  readonly preallocateBytes: number;
 }
 
 function resolveLogOptions(options: FileLogOptions): ResolvedLogOptions {
   const owner = 'FileLogOptions';
-  rejectUnknownOptions(owner, options, ['segmentBytes', 'sync', 'recordTargetBytes']);
+  rejectUnknownOptions(owner, options, ['segmentBytes', 'sync', 'recordTargetBytes', 'preallocateBytes']);
   return {
     segmentBytes: intOption(owner, 'segmentBytes', options.segmentBytes, 64 * 1024 * 1024, 4096, 2 ** 40),
     sync: boolOption(owner, 'sync', options.sync, true),
     recordTargetBytes: intOption(owner, 'recordTargetBytes', options.recordTargetBytes, 1024 * 1024, 1024, 64 * 1024 * 1024),
+    preallocateBytes: intOption(owner, 'preallocateBytes', options.preallocateBytes, 1024 * 1024, 0, 1024 * 1024 * 1024),
   };
 }
 
@@ -103,7 +112,7 @@ export class FileLogStore implements LogStore {
   private queuedSync: Promise<void> | null = null;
   private failure: Error | null = null;
   private closed = false;
-  private currentFd: number;
+  private writer: SegmentWriter | null = null;
   private dirDirty = false;
 
   constructor(
@@ -121,15 +130,14 @@ export class FileLogStore implements LogStore {
     this.pending = new RecordBuffer(options.recordTargetBytes);
     const last = segments[segments.length - 1];
     if (last === undefined) {
-      this.currentFd = -1;
       this.startSegment(HeaderMode.Continue, this.baseIndex, this.baseTerm);
       if (options.sync) {
-        fs.fsyncSync(this.currentFd);
+        fs.fsyncSync(this.currentWriter.fd);
         fsyncDirSync(dir);
         this.dirDirty = false;
       }
     } else {
-      this.currentFd = fs.openSync(last.path, 'r+');
+      this.writer = SegmentWriter.reopen(last, options.preallocateBytes);
     }
   }
 
@@ -230,6 +238,11 @@ export class FileLogStore implements LogStore {
     return this.segments.map((s) => s.path);
   }
 
+  /** Bytes of records in each segment (files may be longer: preallocated zeros). */
+  segmentBytes(): { path: string; bytes: number }[] {
+    return this.segments.map((s) => ({ path: s.path, bytes: s.size }));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     try {
@@ -237,7 +250,7 @@ export class FileLogStore implements LogStore {
     } finally {
       this.closed = true;
       await this.tail;
-      fs.closeSync(this.currentFd);
+      this.currentWriter.close();
     }
   }
 
@@ -283,8 +296,7 @@ export class FileLogStore implements LogStore {
     }
     const current = this.current;
     if (bytes.length > 0) {
-      writeAllSync(this.currentFd, bytes, current.size);
-      current.size += bytes.length;
+      this.currentWriter.append(bytes);
       current.maxEntryIndex = Math.max(current.maxEntryIndex, maxEntryIndex);
     }
     this.pending.shrink();
@@ -300,7 +312,7 @@ export class FileLogStore implements LogStore {
   }
 
   private async syncCurrent(): Promise<void> {
-    await fdatasync(this.currentFd);
+    await fdatasync(this.currentWriter.fd);
     if (this.dirDirty) await this.syncDir();
   }
 
@@ -309,16 +321,23 @@ export class FileLogStore implements LogStore {
     await fsyncDir(this.dir);
   }
 
-  /** Closes the current segment (already durable: every flush ends with an fsync) and begins the next. */
+  private get currentWriter(): SegmentWriter {
+    assert(this.writer !== null, 'the log has a current segment');
+    return this.writer;
+  }
+
+  /**
+   * Closes the current segment (its data is durable: every flush ends with an fsync; its
+   * zero tail is cut, and if that cut is lost, zeros read as unused space) and begins the next.
+   */
   private startSegment(mode: number, baseIndex: number, baseTerm: number): void {
     const seq = ++this.lastSeq;
-    const file = path.join(this.dir, segmentName(seq));
-    const fd = fs.openSync(file, 'wx');
-    if (this.currentFd >= 0) fs.closeSync(this.currentFd);
-    this.currentFd = fd;
+    const segment: SegmentFile = { seq, path: path.join(this.dir, segmentName(seq)), size: 0, maxEntryIndex: 0 };
     const header = encodeHeaderFrame({ mode, seq, baseIndex, baseTerm });
-    writeAllSync(fd, header, 0);
-    this.segments.push({ seq, path: file, size: header.length, maxEntryIndex: 0 });
+    const next = SegmentWriter.create(segment, header, this.options.preallocateBytes);
+    this.writer?.close();
+    this.writer = next;
+    this.segments.push(segment);
     this.dirDirty = true;
   }
 

@@ -28,7 +28,10 @@ export interface SegmentFile {
 
 /** What open had to repair; empty after a clean shutdown. */
 export interface LogRecovery {
-  /** A torn tail cut off the last segment: an interrupted write that was never acknowledged. */
+  /**
+   * A torn tail cut off the last segment: an interrupted write that was never
+   * acknowledged. (Zeros after the last record are preallocated space, cut silently.)
+   */
   readonly tornTail: { readonly file: string; readonly offset: number; readonly bytes: number; readonly reason: string } | null;
   /** Files removed: a last segment whose header never became durable, or segments superseded by a reset. */
   readonly removedFiles: readonly string[];
@@ -97,10 +100,18 @@ function loadSegment(file: { seq: number; path: string }, isLast: boolean, state
     }
     state.replay.apply(record);
   });
-  if (end.kind === 'corrupt') throw new CorruptionError(file.path, end.offset, end.reason);
-  if (end.kind === 'torn') {
-    if (!isLast) throw new CorruptionError(file.path, end.offset, `${end.reason} in a segment that is not the last`);
-    truncateTornTail(file.path, end.offset, buf.length, end.reason, state);
+  if (end.kind !== 'clean') {
+    if (isZero(buf, end.offset)) {
+      // Preallocated space never written (segment-writer.ts), in any segment.
+      cutTail(file.path, end.offset, state.sync);
+    } else if (end.kind === 'corrupt') {
+      throw new CorruptionError(file.path, end.offset, end.reason);
+    } else if (!isLast) {
+      throw new CorruptionError(file.path, end.offset, `${end.reason} in a segment that is not the last`);
+    } else {
+      cutTail(file.path, end.offset, state.sync);
+      state.tornTail = { file: file.path, offset: end.offset, bytes: buf.length - end.offset, reason: end.reason };
+    }
     segment.size = end.offset;
   }
   if (!header.seen) {
@@ -125,15 +136,19 @@ function checkHeader(file: { seq: number; path: string }, record: LogRecord, off
   if (record.seq !== file.seq) throw new CorruptionError(file.path, offset, `header says segment ${record.seq}, file name says ${file.seq}`);
 }
 
-function truncateTornTail(file: string, offset: number, size: number, reason: string, state: LoadState): void {
+function isZero(buf: Uint8Array, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+function cutTail(file: string, offset: number, sync: boolean): void {
   const fd = fs.openSync(file, 'r+');
   try {
     fs.ftruncateSync(fd, offset);
-    if (state.sync) fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  state.tornTail = { file, offset, bytes: size - offset, reason };
 }
 
 function removeFile(file: string, state: LoadState): void {
