@@ -50,6 +50,8 @@ export class RequestParser {
   /** The line's content ended with CR; the LF has not arrived yet. */
   private lineAwaitsLf = false;
   private lineValue = 0;
+  /** The number fastLength() read last. */
+  private fastValue = 0;
   private args: Buffer[] = [];
   private argsLeft = 0;
   private bulkLength = 0;
@@ -122,38 +124,18 @@ export class RequestParser {
   /** Returns the position after the request, or -1 to let the slow path take it. */
   private fastMultibulk(b: Buffer, start: number, end: number, onCommand: (args: Buffer[]) => void): number {
     const { maxArgs, maxBulkBytes, maxInlineBytes, maxBufferedBytes } = this.limits;
-    let p = start + 1;
-    let count = 0;
-    while (p < end) {
-      const c = b[p]!;
-      if (c < ZERO || c > NINE) break;
-      count = count * 10 + (c - ZERO);
-      p++;
-    }
-    let digits = p - start - 1;
-    if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && b[start + 1] === ZERO)) return -1;
-    if (p + 1 >= end || b[p] !== CR || b[p + 1] !== LF) return -1;
-    if (count > maxArgs || digits + 1 > maxInlineBytes) return -1;
-    p += 2;
+    let p = this.fastLength(b, start + 1, end, maxInlineBytes);
+    const count = this.fastValue;
+    if (p < 0 || count > maxArgs) return -1;
     // Each argument takes at least 6 bytes ($0\r\n\r\n): a request that cannot fit is not
     // worth starting, and a huge count allocates nothing.
     if (end - p < count * 6) return -1;
     const args = new Array<Buffer>(count);
     for (let i = 0; i < count; i++) {
       if (b[p] !== DOLLAR) return -1;
-      const digitsStart = ++p;
-      let length = 0;
-      while (p < end) {
-        const c = b[p]!;
-        if (c < ZERO || c > NINE) break;
-        length = length * 10 + (c - ZERO);
-        p++;
-      }
-      digits = p - digitsStart;
-      if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && b[digitsStart] === ZERO)) return -1;
-      if (digits + 1 > maxInlineBytes || length > maxBulkBytes) return -1;
-      if (p + 1 >= end || b[p] !== CR || b[p + 1] !== LF) return -1;
-      p += 2;
+      p = this.fastLength(b, p + 1, end, maxInlineBytes);
+      const length = this.fastValue;
+      if (p < 0 || length > maxBulkBytes) return -1;
       const dataEnd = p + length;
       if (dataEnd + 1 >= end || b[dataEnd] !== CR || b[dataEnd + 1] !== LF) return -1;
       args[i] = b.subarray(p, dataEnd);
@@ -162,6 +144,26 @@ export class RequestParser {
     if (p - start > maxBufferedBytes) return -1;
     if (count > 0) onCommand(args);
     return p;
+  }
+
+  /**
+   * Reads `digits\r\n` at `p` (just after the '*' or '$'): returns the position after the
+   * LF with the number in fastValue, or -1 for anything the slow path must look at.
+   */
+  private fastLength(b: Buffer, p: number, end: number, maxLine: number): number {
+    const from = p;
+    let value = 0;
+    while (p < end) {
+      const c = b[p]!;
+      if (c < ZERO || c > NINE) break;
+      value = value * 10 + (c - ZERO);
+      p++;
+    }
+    const digits = p - from;
+    if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && b[from] === ZERO) || digits + 1 > maxLine) return -1;
+    if (p + 1 >= end || b[p] !== CR || b[p + 1] !== LF) return -1;
+    this.fastValue = value;
+    return p + 2;
   }
 
   private fastInline(b: Buffer, start: number, end: number, onCommand: (args: Buffer[]) => void): number {
