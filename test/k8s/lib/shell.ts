@@ -18,11 +18,14 @@ export interface ShellEnv {
 
 let cached: ShellEnv | undefined;
 
-function findBusybox(): string | undefined {
-  const r = spawnSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' });
+/** Absolute path of a tool on this machine's PATH (busybox's applets may shadow it in pods). */
+export function systemTool(name: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   const path = r.stdout.trim();
-  return r.status === 0 && path !== '' ? path : undefined;
+  return r.status === 0 && path.startsWith('/') ? path : undefined;
 }
+
+const findBusybox = (): string | undefined => systemTool('busybox');
 
 /** The busybox environment (a temp dir of applet links), or the system shell. */
 export function podShell(): ShellEnv {
