@@ -10,7 +10,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { REPO_ROOT, loadKustomization } from './lib/objects.js';
 import { agreedLeader, leaderSeenBy, members, ordinalOf, ready, serverPort } from './lib/pod-queries.js';
 import { clientJobSpec, serverPodSpec } from './lib/pod-spec.js';
 import { serverBuildProblem } from './lib/server-build.js';
-import { podShell } from './lib/shell.js';
+import { podShell, runProcess } from './lib/shell.js';
 import { StatefulSetSim } from './lib/statefulset-sim.js';
 
 const CLIENT = 'client';
@@ -169,11 +169,13 @@ describe('kvd StatefulSet as netns pods', { skip: skip ?? false }, () => {
 
   test('scale 5 -> 3 with scale-down.sh: members are removed before their pods go', async () => {
     const kubectl = new KubectlShim(join(workDir, 'kube'), sim, 5);
-    const r = await runHostScript(join(REPO_ROOT, 'scripts/k8s/scale-down.sh'), ['-n', 'default', 'kvd', '3'], {
+    // A workstation-side script: the system shell, not the pods' busybox.
+    const r = await runProcess('sh', [join(REPO_ROOT, 'scripts/k8s/scale-down.sh'), '-n', 'default', 'kvd', '3'], {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
       KUBECTL: kubectl.path,
       SCRIPTS_DIR: sim.scriptsDir,
-    });
-    assert.equal(r.code, 0, r.out);
+    }, 120_000);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
     const calls = kubectl.calls();
     const at = (needle: string): number => calls.findIndex((c) => c.includes(needle));
     assert.ok(at('RAFT SERVER REMOVE 4') >= 0 && at('RAFT SERVER REMOVE 4') < at('RAFT SERVER REMOVE 3'), calls.join('\n'));
@@ -191,18 +193,3 @@ describe('kvd StatefulSet as netns pods', { skip: skip ?? false }, () => {
     assert.equal(job.code, 0, job.out);
   });
 });
-
-/** A workstation-side script (scale-down.sh) under the system shell. */
-function runHostScript(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', [script, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}

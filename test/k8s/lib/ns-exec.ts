@@ -2,30 +2,13 @@
  * Commands run inside a pod's network namespace (with its /etc/netns hosts file), the
  * only place where reachability means anything on this machine.
  */
-import { spawn } from 'node:child_process';
-import { systemTool, type RunResult } from './shell.js';
+import { runProcess, systemTool, type RunResult } from './shell.js';
 
 export const IP = systemTool('ip') ?? 'ip';
 const REDIS_CLI = systemTool('redis-cli') ?? 'redis-cli';
 
 export function nsExec(ns: string, argv: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(IP, ['netns', 'exec', ns, ...argv], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+  return runProcess(IP, ['netns', 'exec', ns, ...argv], { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeoutMs);
 }
 
 /** One command through redis-cli from inside `ns`; the raw reply text, trimmed. */

@@ -53,16 +53,11 @@ export interface RunResult {
   ms: number;
 }
 
-/** Runs a script asynchronously (servers in this process must keep answering meanwhile). */
-export function runScript(script: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<RunResult> {
-  const sh = podShell();
+/** Runs a process to its end, collecting its output; killed after timeoutMs. */
+export function runProcess(cmd: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const [cmd, ...pre] = sh.shell;
-    const child = spawn(cmd as string, [...pre, script, ...args], {
-      env: { PATH: sh.path, HOME: tmpdir(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -74,4 +69,10 @@ export function runScript(script: string, args: string[], env: Record<string, st
       resolve({ code, stdout, stderr, ms: Date.now() - started });
     });
   });
+}
+
+/** Runs a pod script under the pod shell (asynchronously: test servers must keep answering). */
+export function runScript(script: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<RunResult> {
+  const [cmd, ...pre] = podShell().shell;
+  return runProcess(cmd as string, [...pre, script, ...args], { PATH: podShell().path, HOME: tmpdir(), ...env }, timeoutMs);
 }
