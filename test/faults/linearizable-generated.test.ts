@@ -80,4 +80,15 @@ describe('linearizability checker on generated histories', () => {
     assert.equal(result.valid, true, result.summary);
     assert.ok(elapsed < 5000, `took ${elapsed.toFixed(0)} ms`);
   });
+
+  test('performance: 2,000 ops on ONE key, 10 processes, 5% unknown', (t) => {
+    const rng = rngFromSeed(99);
+    const ops = generateRegisterHistory(rng, { ops: 2000, keys: 1, processes: 10, unknownRate: 0.05 });
+    const started = performance.now();
+    const result = checkLinearizable(ops);
+    const elapsed = performance.now() - started;
+    t.diagnostic(`2k ops / 1 key / 10 processes: ${elapsed.toFixed(0)} ms, ${result.stats.searchSteps} steps`);
+    assert.equal(result.valid, true, result.summary);
+    assert.ok(elapsed < 5000, `took ${elapsed.toFixed(0)} ms`);
+  });
 });

@@ -222,11 +222,11 @@ function witnessAnomaly({ key, plan, result }: KeyOutcome, context: number): Ano
   const { witness } = result;
   const opOf = (index: number): OpRecord => plan.ops[index] as OpRecord; // indices come from plan
   const stuck = opOf(witness.stuck);
-  const shown = witness.linearized.slice(-context);
+  const shown = witness.tail.slice(-context);
   const candidates = witness.candidates.filter((i) => i !== witness.stuck).map(opOf);
   const lines = [
     ...neverWrittenHint(stuck, plan.ops),
-    `longest linearizable prefix: ${witness.linearized.length} of ${plan.ops.length} ops; the last ${shown.length}:`,
+    `longest linearizable prefix: ${witness.depth} of ${plan.ops.length} ops; the last ${shown.length}:`,
     ...shown.map(({ op, stateAfter }) => `  ${describeOp(opOf(op))}  => ${showState(stateAfter)}`),
     `register then holds ${showState(witness.stateBefore)}; this op must take effect before it returned, and cannot:`,
     `  ${describeOp(stuck)}`,
@@ -239,7 +239,7 @@ function witnessAnomaly({ key, plan, result }: KeyOutcome, context: number): Ano
   return {
     type: 'not-linearizable',
     key,
-    message: `key ${key}: ${describeOp(stuck)} cannot be linearized after ${witness.linearized.length} ops (register holds ${showState(witness.stateBefore)})`,
+    message: `key ${key}: ${describeOp(stuck)} cannot be linearized after ${witness.depth} ops (register holds ${showState(witness.stateBefore)})`,
     opIds,
     witness: lines,
   };

@@ -14,7 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { assert } from '../../../lib/util/assert.js';
-import { rngFromSeed } from '../../../lib/util/rng.js';
+import { LinearizedSet, Memo } from './search-memo.js';
 
 export interface Model<S, I, O> {
   init(): S;
@@ -45,8 +45,10 @@ export interface SearchLimits {
 
 /** Where the search got furthest before failing: the evidence shown to a person. */
 export interface SearchWitness<S> {
-  /** Op indices linearized, in order, with the state after each. */
-  linearized: { op: number; stateAfter: S }[];
+  /** How many ops were linearized at the dead end. */
+  depth: number;
+  /** The last of them (up to 32), in order, with the state after each. */
+  tail: { op: number; stateAfter: S }[];
   /** The op that had to take effect before it returned but could not. */
   stuck: number;
   /** Ops pending at that point (invoked, not linearized): all tried and failed. */
@@ -116,41 +118,12 @@ function relink(node: Node): void {
   if (node.next) node.next.prev = node;
 }
 
-/** Memo of explored {linearized set, state} pairs, keyed by a Zobrist hash of the set. */
-class Memo {
-  private readonly table = new Map<number, { bits: Uint32Array; stateId: number }[]>();
-  size = 0;
-
-  /** Adds the pair; false when it was already there. */
-  add(hash: number, bits: Uint32Array, stateId: number): boolean {
-    const key = (hash ^ Math.imul(stateId + 1, 0x9e3779b1)) >>> 0;
-    let bucket = this.table.get(key);
-    if (!bucket) this.table.set(key, (bucket = []));
-    for (const entry of bucket) {
-      if (entry.stateId === stateId && sameBits(entry.bits, bits)) return false;
-    }
-    bucket.push({ bits: bits.slice(), stateId });
-    this.size++;
-    return true;
-  }
-}
-
-function sameBits(a: Uint32Array, b: Uint32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Random per-op words: XOR-ing them in and out keeps the set's hash O(1) per step. */
-function zobristWords(count: number): Uint32Array {
-  const rng = rngFromSeed(0x5eed);
-  const words = new Uint32Array(count);
-  for (let i = 0; i < count; i++) words[i] = rng.next32();
-  return words;
-}
-
 interface Frame<S> {
   call: Node;
   stateBefore: S;
+  /** The linearized set's low/high marks before this op was added. */
+  low: number;
+  high: number;
 }
 
 export function searchLinearization<S, I, O>(
@@ -159,8 +132,7 @@ export function searchLinearization<S, I, O>(
   limits: SearchLimits,
 ): SearchResult<S> {
   const { head, returns } = buildList(ops);
-  const bits = new Uint32Array(Math.ceil(ops.length / 32) + 1);
-  const zobrist = zobristWords(ops.length);
+  const linearized = new LinearizedSet(ops.map((op) => Number.isFinite(op.returnMs)));
   const stateIds = new Map<string, number>();
   const idOf = (state: S): number => {
     const key = model.stateKey(state);
@@ -172,15 +144,9 @@ export function searchLinearization<S, I, O>(
   const stack: Frame<S>[] = [];
   const best = new BestFailure<S>();
   let remainingReturns = returns;
-  let hash = 0;
   let state = model.init();
   let entry = head.next;
   let steps = 0;
-
-  const toggle = (op: number): void => {
-    bits[op >>> 5] = ((bits[op >>> 5] as number) ^ (1 << (op & 31))) >>> 0;
-    hash = (hash ^ (zobrist[op] as number)) >>> 0;
-  };
 
   while (remainingReturns > 0) {
     assert(entry !== null, 'the search ran past the last return');
@@ -190,19 +156,20 @@ export function searchLinearization<S, I, O>(
     }
     if (entry.isCall) {
       const op = ops[entry.op] as SearchOp<I, O>;
-      const waits = op.after !== undefined && ((bits[op.after >>> 5] as number) & (1 << (op.after & 31))) === 0;
+      const waits = op.after !== undefined && !linearized.has(op.after);
       const next = waits ? undefined : model.step(state, op.input, op.output);
       if (next !== undefined) {
-        toggle(entry.op);
-        if (memo.add(hash, bits, idOf(next))) {
-          stack.push({ call: entry, stateBefore: state });
+        const { low, high } = linearized;
+        linearized.add(entry.op);
+        if (memo.add(linearized, idOf(next))) {
+          stack.push({ call: entry, stateBefore: state, low, high });
           state = next;
           if (entry.ret) remainingReturns--;
           lift(entry);
           entry = head.next;
           continue;
         }
-        toggle(entry.op);
+        linearized.remove(entry.op, low, high);
       }
       entry = entry.next;
       continue;
@@ -212,7 +179,7 @@ export function searchLinearization<S, I, O>(
     const frame = stack.pop();
     if (!frame) return { kind: 'not-linearizable', steps, memoEntries: memo.size, witness: best.witness() };
     unlift(frame.call);
-    toggle(frame.call.op);
+    linearized.remove(frame.call.op, frame.low, frame.high);
     if (frame.call.ret) remainingReturns++;
     state = frame.stateBefore;
     entry = frame.call.next;
@@ -224,10 +191,13 @@ function gaveUp<S>(reason: string, steps: number, memo: Memo): SearchResult<S> {
   return { kind: 'gave-up', reason, steps, memoEntries: memo.size };
 }
 
+/** Frames kept for a witness: enough context, without copying a deep stack each time. */
+const WITNESS_TAIL = 32;
+
 /** Keeps the deepest dead end: the longest prefix that could be linearized. */
 class BestFailure<S> {
   private depth = -1;
-  private snapshot: { stack: Frame<S>[]; finalState: S; stuck: number; candidates: number[] } | undefined;
+  private snapshot: { tail: Frame<S>[]; finalState: S; stuck: number; candidates: number[] } | undefined;
 
   consider(stack: readonly Frame<S>[], stuck: Node, head: Node, state: S): void {
     if (stack.length <= this.depth) return;
@@ -236,18 +206,18 @@ class BestFailure<S> {
     for (let node = head.next; node && node !== stuck; node = node.next) {
       if (node.isCall) candidates.push(node.op);
     }
-    this.snapshot = { stack: [...stack], finalState: state, stuck: stuck.op, candidates };
+    this.snapshot = { tail: stack.slice(-WITNESS_TAIL), finalState: state, stuck: stuck.op, candidates };
   }
 
   witness(): SearchWitness<S> {
     const snap = this.snapshot;
     assert(snap !== undefined, 'a failed search has at least one dead end');
-    const linearized = snap.stack.map((frame, i) => {
+    const tail = snap.tail.map((frame, i) => {
       // Not `??`: a state may itself be null (an empty register).
-      const next = snap.stack[i + 1];
+      const next = snap.tail[i + 1];
       const after = next === undefined ? snap.finalState : next.stateBefore;
       return { op: frame.call.op, stateAfter: after };
     });
-    return { linearized, stuck: snap.stuck, candidates: snap.candidates, stateBefore: snap.finalState };
+    return { depth: this.depth, tail, stuck: snap.stuck, candidates: snap.candidates, stateBefore: snap.finalState };
   }
 }
