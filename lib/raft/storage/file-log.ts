@@ -4,7 +4,9 @@
  * Layout: `<dir>/<seq:20 digits>.wal`, e.g. `<data>/log/00000000000000000001.wal`.
  * Segments are numbered in write order; each starts with a header record and holds
  * framed records (log-records.ts): entries, compact points. A segment is closed once it
- * reaches `segmentBytes` (the write crossing it completes first).
+ * reaches `segmentBytes` (the write crossing it completes first). The current segment is
+ * kept zero-filled ahead of the writes (segment-writer.ts) so fdatasync rarely has a
+ * file size to commit.
  *
  * Writes. append() encodes into a memory buffer (no syscall) and updates the in-memory
  * log, which serves every read. sync() queues one flush: one write() of everything
@@ -14,8 +16,8 @@
  * Conflicts. A follower's conflicting suffix is cut by the next entries record itself:
  * replay gives a record starting at index i the same meaning as append() (replace from
  * i on). One frame both truncates and appends, so after a crash the log holds either the
- * old suffix (the frame is torn, hence never acknowledged) or the new one. No file is
- * rewritten or shortened except a torn tail at open.
+ * old suffix (the frame is torn, hence never acknowledged) or the new one. No record is
+ * ever rewritten; files are only cut at their end (a torn tail at open, unused zeros).
  *
  * Compaction writes a compact record, makes it durable, then deletes every segment but
  * the current one whose highest entry index is covered. Replay stays right without
@@ -227,6 +229,7 @@ export class FileLogStore implements LogStore {
     await this.sync();
   }
 
+  /** Bytes of records in all segments (preallocated zeros not counted). */
   sizeBytes(): number {
     let total = 0;
     for (const segment of this.segments) total += segment.size;
