@@ -69,3 +69,27 @@ test('openMemoryStorage gives the three in-memory twins', async () => {
   assert.equal(storage.snapshots.latest(), null);
   await storage.close();
 });
+
+test('group commit: concurrent sync() calls share fsyncs, never two in flight', async () => {
+  const log = openFileLog(path.join(root, 'group'));
+  const syncs: Promise<void>[] = [];
+  for (let i = 1; i <= 200; i++) {
+    log.append([entry(i, 1)]);
+    syncs.push(log.sync());
+  }
+  await Promise.all(syncs);
+  assert.ok(log.stats.fsyncs <= 2, `200 concurrent syncs took ${log.stats.fsyncs} fsyncs`);
+  assert.equal(log.stats.maxFsyncsInFlight, 1);
+  // Appends made while a flush is in flight go out together in the next one.
+  log.append([entry(201, 1)]);
+  const first = log.sync();
+  const more: Promise<void>[] = [];
+  for (let i = 202; i <= 250; i++) {
+    log.append([entry(i, 1)]);
+    more.push(log.sync());
+  }
+  await Promise.all([first, ...more]);
+  assert.ok(log.stats.fsyncs <= 4, `took ${log.stats.fsyncs} fsyncs in all`);
+  assert.equal(log.stats.maxFsyncsInFlight, 1);
+  await log.close();
+});

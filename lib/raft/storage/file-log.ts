@@ -115,6 +115,9 @@ export class FileLogStore implements LogStore {
   private failure: Error | null = null;
   private closed = false;
   private writer: SegmentWriter | null = null;
+  private fsyncsInFlight = 0;
+  /** Counters for INFO and tests: log fdatasyncs issued, and the most ever in flight at once. */
+  readonly stats = { fsyncs: 0, maxFsyncsInFlight: 0 };
   private dirDirty = false;
 
   constructor(
@@ -315,7 +318,14 @@ export class FileLogStore implements LogStore {
   }
 
   private async syncCurrent(): Promise<void> {
-    await fdatasync(this.currentWriter.fd);
+    this.stats.fsyncs++;
+    this.fsyncsInFlight++;
+    this.stats.maxFsyncsInFlight = Math.max(this.stats.maxFsyncsInFlight, this.fsyncsInFlight);
+    try {
+      await fdatasync(this.currentWriter.fd);
+    } finally {
+      this.fsyncsInFlight--;
+    }
     if (this.dirDirty) await this.syncDir();
   }
 
