@@ -88,6 +88,16 @@ describe('recorder', () => {
     assert.equal(recorder.ops[0]?.result, undefined);
   });
 
+  test('log() appends a record that is not a single call, such as a critical section', async () => {
+    const recorder = new Recorder();
+    await recorder.record({ process: 1, f: 'check', key: 's', arg: { fence: 3 } }, async () => 1, (v) => v);
+    const entered = recorder.now();
+    const left = entered + 5;
+    const hold = recorder.log({ process: 1, f: 'hold', key: 's', arg: { fence: 3 } }, { invokeMs: entered, completeMs: left }, 'ok', { validBefore: true, validAfter: true });
+    assert.equal(hold.id, 1);
+    assert.deepEqual(recorder.history().ops.map((op) => op.f), ['check', 'hold']);
+  });
+
   test('nemesis periods and marks share the ops clock', () => {
     let now = 1000;
     const recorder = new Recorder({ clock: () => now });

@@ -115,6 +115,17 @@ export class Recorder {
     }
   }
 
+  /**
+   * Appends a record that is not one call: a worker's critical section (entered after its
+   * SEM.CHECK said valid, left before the closing CHECK), with times from now().
+   */
+  log(spec: OpSpec, span: { invokeMs: number; completeMs: number }, outcome: Outcome, result?: Json): OpRecord {
+    const op: OpRecord = { kind: 'op', id: this.nextId++, ...spec, ...span, outcome };
+    if (result !== undefined) op.result = result;
+    this.ops.push(op);
+    return op;
+  }
+
   /** Marks the start of a fault; call the returned function when it heals. */
   startNemesis(nemesis: NemesisKind, label: string, detail?: Json): () => NemesisEvent {
     const startMs = this.now();
