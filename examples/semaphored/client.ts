@@ -84,9 +84,10 @@ export class SemaphoreClient implements PermitTransport {
   private readonly maxRetryDelayMs: number;
   private readonly settleMs: number;
   private readonly isRetryable: (message: string) => boolean;
-  private readonly redisOptions: RedisOptions;
+  private redisOptions: RedisOptions;
+  private readonly commandTimeoutMs: number;
   /** Short commands; blocking acquires each take a connection of their own from `idle`. */
-  private readonly command: Redis;
+  private command: Redis;
   private readonly idle: Redis[] = [];
   private readonly open = new Set<Redis>();
   private closed = false;
@@ -103,7 +104,8 @@ export class SemaphoreClient implements PermitTransport {
       autoResendUnfulfilledCommands: false,
       retryStrategy: (times) => Math.min(times * this.retryDelayMs, this.maxRetryDelayMs),
     };
-    this.command = this.connect({ commandTimeout: options.commandTimeoutMs ?? 2000 });
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+    this.command = this.connect({ commandTimeout: this.commandTimeoutMs });
   }
 
   /** SEM.CREATE key capacity [options...], e.g. create('jobs', 3, 'LOCKDELAY', 1000). */
@@ -139,6 +141,7 @@ export class SemaphoreClient implements PermitTransport {
         }
         if (message.startsWith('ENDED')) return null;
         if (!this.isRetryable(message)) throw outcome.error;
+        if (this.followRedirect(message)) continue;
       }
       await sleep(Math.min(delay, deadline + this.settleMs - Date.now()), options.signal);
       delay = Math.min(delay * 2, this.maxRetryDelayMs);
@@ -173,6 +176,7 @@ export class SemaphoreClient implements PermitTransport {
       } catch (error) {
         const e = error as Error;
         if (isReplyError(e) && !this.isRetryable(e.message)) throw e;
+        if (isReplyError(e)) this.followRedirect(e.message);
         if (this.closed || Date.now() + delay >= untilMs) throw e;
       }
       await sleep(delay);
@@ -235,6 +239,22 @@ export class SemaphoreClient implements PermitTransport {
     } catch {
       // Unreachable: the server's abandon handling and the lease take over.
     }
+  }
+
+  /**
+   * A server in redirect mode answers `MOVED 0 host:port` (the leader): talk to that
+   * node from now on. True if the target changed.
+   */
+  private followRedirect(message: string): boolean {
+    const moved = /^MOVED \d+ (.+):(\d+)$/.exec(message);
+    if (moved === null || this.closed) return false;
+    const [host, port] = [moved[1] as string, Number(moved[2])];
+    if (this.redisOptions.host === host && this.redisOptions.port === port) return false;
+    this.redisOptions = { ...this.redisOptions, host, port };
+    for (const connection of this.idle.splice(0)) this.drop(connection);
+    this.drop(this.command);
+    this.command = this.connect({ commandTimeout: this.commandTimeoutMs });
+    return true;
   }
 
   private connect(extra: RedisOptions): Redis {

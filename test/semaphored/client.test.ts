@@ -163,6 +163,24 @@ describe('semaphore client', () => {
     await permit.release();
   });
 
+  test('in redirect mode the client follows MOVED to the leader', async () => {
+    const followerPort = await freePort();
+    const follower = new FakeSemServer(createSemaphoredApp());
+    follower.redirectTo = `127.0.0.1:${port}`;
+    await follower.listen(followerPort);
+    const client = new SemaphoreClient({ redis: { host: '127.0.0.1', port: followerPort, protocol: 2 } });
+    try {
+      await client.create('moved', 1);
+      const permit = await client.acquire('moved', { timeoutMs: 1000 });
+      assert.ok(permit !== null);
+      assert.equal(await admin.call('SEM.CHECK', 'moved', permit.fence), 1, 'granted by the leader');
+      assert.equal(await permit.release(), true);
+    } finally {
+      await client.close();
+      await follower.close();
+    }
+  });
+
   test('the demo runs its workers and reports no violation', async () => {
     const child = spawn(
       process.execPath,

@@ -30,6 +30,8 @@ export class FakeSemServer {
   private readonly ticker: NodeJS.Timeout;
   /** Commands the server ran, for tests that count retries. */
   readonly log: string[][] = [];
+  /** When set, SEM.* commands are answered `MOVED 0 <redirectTo>`, as a follower in redirect mode. */
+  redirectTo: string | null = null;
 
   constructor(
     app: App<SemState>,
@@ -132,6 +134,7 @@ export class FakeSemServer {
     if (name === 'INFO') return 'loading:0\r\n';
     if (name === 'CLIENT' || name === 'SELECT' || name === 'AUTH') return new SimpleString('OK');
     if (name === 'PING') return new SimpleString('PONG');
+    if (this.redirectTo !== null && name.startsWith('SEM.')) return new ReplyError(`MOVED 0 ${this.redirectTo}`);
     this.host.advance(Math.max(0, Date.now() - this.host.now()));
     return this.host.send(...args);
   }
