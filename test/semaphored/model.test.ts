@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createSemaphoredApp } from '../../examples/semaphored/app.js';
 import { available } from '../../examples/semaphored/transitions.js';
-import { isClientId, waitKey, type SemState } from '../../examples/semaphored/state.js';
+import { isClientId, recordKey, waitKey, type SemState } from '../../examples/semaphored/state.js';
 import { SemHost, plain, type Arg, type Result, type Wake } from './harness.js';
 
 const app = createSemaphoredApp({ maxWaitersPerKey: 6, maxHoldersPerKey: 5, maxRequestRecords: 30, requestRetentionMs: 2_000 });
@@ -73,8 +73,8 @@ function pickFence(h: SemHost, key: string, pick: number): number {
 /** What the checker remembers between steps. */
 class Observer {
   lastFence = 0;
-  /** (key, client ID) -> the one fence it was ever granted. */
-  readonly grantedTo = new Map<string, number>();
+  /** (key, client ID) -> its latest grant, and when that grant's record ended. */
+  readonly grants = new Map<string, { fence: number; endedAt: number | null }>();
   deadlines = new Map<string, number | null>();
   usage = new Map<string, number>();
 
@@ -99,32 +99,37 @@ class Observer {
         assert.ok(deadline === null || (deadline !== undefined && deadline > h.now()), `${wk} granted at or after its deadline`);
       }
     }
-    this.trackClientGrants(h.data);
+    this.trackClientGrants(h);
     checkState(h, this.usage);
   }
 
   private isRetryOf(args: Arg[], fence: number): boolean {
     const idAt = args.indexOf('ID');
-    return idAt > 0 && this.grantedTo.get(`${String(args[1])}/${String(args[idAt + 1])}`) === fence;
+    return idAt > 0 && this.grants.get(recordKey(String(args[1]), String(args[idAt + 1])))?.fence === fence;
   }
 
-  private trackClientGrants(s: SemState): void {
+  /** One request ID, one grant: a second only after the first ended and its record was forgotten. */
+  private trackClientGrants(h: SemHost): void {
+    const s = h.data;
+    for (const [id, grant] of this.grants) {
+      if (grant.endedAt !== null) continue;
+      const record = s.records.get(id);
+      assert.ok(record !== undefined, `the record of live grant ${id} vanished`);
+      if (record.state !== 'granted') grant.endedAt = record.endedAt;
+    }
     for (const sem of s.sems.values()) {
-      for (const h of sem.holders.values()) {
-        if (!isClientId(h.rid)) continue;
-        const id = `${sem.key}/${h.rid}`;
-        const known = this.grantedTo.get(id);
-        const record = s.records.get(`${sem.key.length}:${sem.key}${h.rid}`);
-        // A second grant for the same ID is only allowed once its record was forgotten (retention).
-        if (known !== undefined && known !== h.fence) assert.ok(record?.fence === h.fence && !this.stillRemembered(s, sem.key, h.rid, known), `${id} granted twice`);
-        this.grantedTo.set(id, h.fence);
+      for (const holder of sem.holders.values()) {
+        if (!isClientId(holder.rid)) continue;
+        const id = recordKey(sem.key, holder.rid);
+        const previous = this.grants.get(id);
+        if (previous?.fence === holder.fence) continue;
+        if (previous !== undefined) {
+          const forgotten = previous.endedAt !== null && h.now() - previous.endedAt >= s.limits.requestRetentionMs;
+          assert.ok(forgotten, `${id} granted twice (fences ${previous.fence} and ${holder.fence})`);
+        }
+        this.grants.set(id, { fence: holder.fence, endedAt: null });
       }
     }
-  }
-
-  private stillRemembered(s: SemState, key: string, rid: string, fence: number): boolean {
-    const record = s.records.get(`${key.length}:${key}${rid}`);
-    return record !== undefined && record.fence === fence;
   }
 }
 

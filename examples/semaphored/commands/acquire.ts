@@ -4,7 +4,7 @@ import { ReplyError, type Reply } from '../../../lib/resp/types.js';
 import { optionValue, parseOptions, rangeArg, text, type OptionKinds } from '../args.js';
 import { semErrors } from '../errors.js';
 import { endedReply, findRecord, hasRoomForRecord, openRecord } from '../records.js';
-import { isClientId, waitKey, type RequestRecord, type Semaphore } from '../state.js';
+import { isClientId, waitKey, type RequestRecord } from '../state.js';
 import { abandonCommand, addHolder, enqueueWaiter, fits, grantReply, type SemMachine } from '../transitions.js';
 
 const ACQUIRE_OPTIONS: OptionKinds = { PERMITS: 'value', TIMEOUT: 'value', LEASE: 'value', ID: 'value', NOWAIT: 'flag' };
@@ -90,10 +90,9 @@ function acquire(m: SemMachine, request: AcquireRequest): Reply | Blocked {
  * grant. Timed out: null, as the original got. Otherwise: ENDED (never a second grant).
  */
 function answerRetry(m: SemMachine, record: RequestRecord): Reply | Blocked {
-  const sem = m.data.sems.get(record.key) as Semaphore; // live records always have their semaphore
   if (record.state === 'waiting') return m.block(waitKey(record.key, record.rid), abandonCommand(record.key, record.rid));
   if (record.state === 'granted') {
-    const holder = sem.holders.get(record.fence as number);
+    const holder = m.data.sems.get(record.key)?.holders.get(record.fence as number);
     if (holder === undefined) throw new Error(`record ${record.rid} is granted but its holder is gone`);
     return grantReply(holder, m.now());
   }
