@@ -1,6 +1,6 @@
 /**
  * Storage figures, all in one run on the same disk:
- *   npx tsx bench/log-fsync.ts [--dir DIR] [--seconds N]
+ *   npx tsx bench/log-fsync.ts [--dir DIR] [--seconds N] [--rounds N]
  *
  * 1. The machine's raw fsync rate: write 128 B + fdatasync (and + fsync) in a loop,
  *    appending, and overwriting a preallocated file (which the log does).
@@ -12,6 +12,8 @@
  *
  * DIR defaults to .tmp/bench-storage in the working directory (put it on the disk the
  * data dir will use); it is removed at the end. BENCH_SECONDS also sets --seconds.
+ * With --rounds N the fsync measurements are interleaved N times and the median (and
+ * range) printed: on a shared or virtual disk single runs vary a lot.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,10 +23,15 @@ import { openFileLog } from '../lib/raft/storage/file-log.js';
 import { openFileSnapshots } from '../lib/raft/storage/file-snapshots.js';
 
 const { values: args } = parseArgs({
-  options: { dir: { type: 'string', default: '.tmp/bench-storage' }, seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '2' } },
+  options: {
+    dir: { type: 'string', default: '.tmp/bench-storage' },
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '2' },
+    rounds: { type: 'string', default: '1' },
+  },
 });
 const ROOT = path.resolve(args.dir);
 const SECONDS = Number(args.seconds);
+const ROUNDS = Number(args.rounds);
 const MiB = 1024 * 1024;
 
 function fresh(name: string): string {
@@ -124,16 +131,34 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** Median of the rounds, with the range when there is more than one. */
+function summary(values: number[], unit: string): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const spread = sorted.length > 1 ? `  [${fmt(sorted[0]!)} .. ${fmt(sorted.at(-1)!)}]` : '';
+  return `${fmt(median).padStart(10)} ${unit}${spread}`;
+}
+
+type Measure = { label: string; unit: string; run: () => Promise<number> };
+
+const MEASURES: Measure[] = [
+  { label: 'raw: append 128 B + fdatasync', unit: '/s', run: async () => rawFsyncRate('fdatasync', false) },
+  { label: 'raw: append 128 B + fsync', unit: '/s', run: async () => rawFsyncRate('fsync', false) },
+  { label: 'raw: 128 B into a preallocated file + fdatasync', unit: '/s', run: async () => rawFsyncRate('fdatasync', true) },
+  ...([[1, 1], [16, 1], [256, 1], [16, 8]] as const).map(([size, writers]) => ({
+    label: `file log, ${writers === 1 ? `batch ${size}` : `${writers} writers x batch ${size}`}`,
+    unit: 'entries/s',
+    run: async () => (await logThroughput(size, writers)).entriesPerSec,
+  })),
+];
+
 async function main(): Promise<void> {
-  console.log(`storage benchmark: dir ${ROOT}, ${SECONDS} s per measurement, node ${process.version}`);
-  console.log(`raw: append 128 B + fdatasync                    ${fmt(rawFsyncRate('fdatasync', false))} /s`);
-  console.log(`raw: append 128 B + fsync                        ${fmt(rawFsyncRate('fsync', false))} /s`);
-  console.log(`raw: 128 B into a preallocated file + fdatasync  ${fmt(rawFsyncRate('fdatasync', true))} /s`);
-  for (const [size, writers] of [[1, 1], [16, 1], [256, 1], [16, 8]] as const) {
-    const r = await logThroughput(size, writers);
-    const label = writers === 1 ? `batch ${size}` : `${writers} writers x batch ${size}`;
-    console.log(`file log, ${label.padEnd(38)} ${fmt(r.entriesPerSec).padStart(10)} entries/s  (${fmt(r.syncsPerSec)} sync() calls/s)`);
+  console.log(`storage benchmark: dir ${ROOT}, ${SECONDS} s per measurement, ${ROUNDS} round(s) interleaved, node ${process.version}`);
+  const results = MEASURES.map(() => [] as number[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [k, measure] of MEASURES.entries()) results[k]!.push(await measure.run());
   }
+  for (const [k, measure] of MEASURES.entries()) console.log(`${measure.label.padEnd(48)} ${summary(results[k]!, measure.unit)}`);
   const open = await openTime(1_000_000);
   console.log(`open of a 1,000,000-entry log (${(open.bytes / MiB).toFixed(1)} MiB): ${open.seconds.toFixed(2)} s`);
   const snap = await snapshotRoundTrip(1_000_000, 1000);
