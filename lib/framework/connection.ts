@@ -5,7 +5,7 @@
  * that never reads cannot grow the server's memory.
  */
 import type { Socket } from 'node:net';
-import { RequestParser } from '../resp/parser.js';
+import { RequestParser, UNAUTHENTICATED_LIMITS } from '../resp/parser.js';
 import { ReplyWriter } from '../resp/writer.js';
 import type { RespLimits } from '../resp/limits.js';
 import { ReplyError, type ProtocolVersion, type Reply } from '../resp/types.js';
@@ -80,7 +80,7 @@ export class ClientConnection {
   name: string | null = null;
   libName: string | null = null;
   libVersion: string | null = null;
-  authenticated: boolean;
+  private isAuthenticated: boolean;
   role: ConnectionRole = 'client';
   lastCommand = '';
   lastActiveMs = Date.now();
@@ -104,15 +104,33 @@ export class ClientConnection {
     private readonly limits: ConnectionLimits,
     requireAuth: boolean,
   ) {
-    this.authenticated = !requireAuth;
+    this.isAuthenticated = !requireAuth;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.localAddress = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
     this.parser = new RequestParser(limits.resp);
+    // As Redis does: until a client authenticates, it may send only small commands.
+    if (requireAuth) this.parser.setLimits(UNAUTHENTICATED_LIMITS, { unauthenticated: true });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
+    socket.on('end', () => {
+      // The client sent everything it will send: answer what is pending, then close.
+      this.closeAfterFlush = true;
+      this.flush();
+    });
     socket.on('error', () => this.destroy());
     socket.on('close', () => this.destroy());
+  }
+
+  get authenticated(): boolean {
+    return this.isAuthenticated;
+  }
+
+  set authenticated(value: boolean) {
+    if (value === this.isAuthenticated) return;
+    this.isAuthenticated = value;
+    if (value) this.parser.setLimits(this.limits.resp);
+    else this.parser.setLimits(UNAUTHENTICATED_LIMITS, { unauthenticated: true });
   }
 
   /** Pending (unanswered) commands. */

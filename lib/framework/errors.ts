@@ -66,10 +66,10 @@ export const frameworkErrors = {
     return new ReplyError('TRYAGAIN leadership changed before the command was committed; it was not applied');
   },
   leadershipLostWhileBlocked(): ReplyError {
-    return new ReplyError('TRYAGAIN this node stopped being the leader while the command waited; retry it (with the same request ID) and it resumes');
+    return new ReplyError('UNCERTAIN this node stopped being the leader while the command waited; its wait may still complete: retry it with the same request ID to resume it');
   },
   reattached(): ReplyError {
-    return new ReplyError('TRYAGAIN another request with the same ID took over this wait');
+    return new ReplyError('UNCERTAIN another request with the same ID took over this wait');
   },
   notLeader(): ReplyError {
     return new ReplyError('TRYAGAIN this node is not the leader (leadership is changing); nothing was applied');

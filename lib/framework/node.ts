@@ -10,10 +10,9 @@ import type { Logger } from 'pino';
 import type { App } from './app.js';
 import { advertisedAddr, parseHostPort, type NodeOptions } from './options.js';
 import { createRaftNode } from '../raft/core/index.js';
-import { bootstrapEntries } from '../raft/core/bootstrap.js';
 import { EMPTY_CONF } from '../raft/core/membership.js';
 import type { ConfState, RaftNode, SnapshotMeta } from '../raft/core/types.js';
-import { createRaftStorageView } from '../raft/storage/raft-storage-view.js';
+import { createRaftStorageView, reconcileLogWithSnapshot } from '../raft/storage/raft-storage-view.js';
 import { openFileStorage, type FileStorage } from '../raft/storage/file-storage.js';
 import { RaftDriver } from '../raft/driver.js';
 import { rngFromSeed } from '../util/rng.js';
@@ -79,12 +78,15 @@ export class RaftAppNode<D> {
     this.sm = new StateMachine(this.app, this.log);
     const latest = snapshots.latest();
     if (latest !== null) this.restoreFromStore(latest.meta);
+    await reconcileLogWithSnapshot(log, snapshots);
     const fresh = stable.load() === null && latest === null && log.lastIndex() === 0;
-    if (fresh && o.join === null) await this.bootstrap();
+    // A fresh node without -j founds a cluster of itself; the core writes that configuration to its log.
+    const bootstrapConf: ConfState | undefined = fresh && o.join === null ? { voters: [{ id: o.id, addr: this.advertised }], learners: [] } : undefined;
+    if (bootstrapConf !== undefined) this.log.info({ id: o.id }, 'bootstrapping a new cluster');
 
     this.core = createRaftNode({
       id: o.id,
-      storage: createRaftStorageView(log, stable, snapshots),
+      storage: createRaftStorageView(log, stable, snapshots, bootstrapConf),
       applied: this.sm.appliedIndex,
       electionTicks: o.electionTimeoutTicks,
       heartbeatTicks: o.heartbeatIntervalTicks,
@@ -98,6 +100,7 @@ export class RaftAppNode<D> {
     });
     this.transport = new TcpTransport({
       selfId: o.id,
+      selfAddr: this.advertised,
       secret: o.clusterSecret,
       tls: o.tlsCert !== null,
       maxQueueMessages: o.maxPeerQueueMessages,
@@ -151,15 +154,6 @@ export class RaftAppNode<D> {
     if (fresh && o.join === null) this.driver.withCore((core) => core.campaign());
     if (fresh && o.join !== null) this.startJoining(o.join);
     this.log.info({ addr: this.boundAddr, advertise: this.advertised, id: o.id, dataDir: o.dataDir, fresh, join: o.join }, `${this.app.name} node started`);
-  }
-
-  private async bootstrap(): Promise<void> {
-    const conf: ConfState = { voters: [{ id: this.options.id, addr: this.advertised }], learners: [] };
-    const entries = bootstrapEntries(conf);
-    this.storage.log.append(entries);
-    await this.storage.log.sync();
-    await this.storage.stable.save({ term: 1, vote: null, commit: entries.length }, { sync: true });
-    this.log.info({ id: this.options.id }, 'bootstrapped a new cluster');
   }
 
   /** Membership as of the state machine's applied index (snapshot's conf or bootstrap). */

@@ -40,6 +40,7 @@ export interface RouterDeps<D> {
 
 /** Per-connection bookkeeping the router keeps in ClientConnection.state. */
 const LAST_WRITE = 'lastWriteIndex';
+const LAST_WRITE_SLOT = 'lastWriteSlot';
 const FORWARDED_IN_FLIGHT = 'forwardedInFlight';
 const FROM_FORWARDER = 'fromForwarder';
 const PEER_ID = 'peerId';
@@ -144,7 +145,10 @@ export class Router<D> implements ConnectionRouter {
     const { replicator, options } = this.deps;
     if (replicator.isLeader) {
       const owner = def.spec.blocking === true ? conn.id : null;
-      return replicator.submitWrite(conn.db, args, owner, (index) => conn.state.set(LAST_WRITE, index));
+      const slot = replicator.submitWrite(conn.db, args, owner, (index) => conn.state.set(LAST_WRITE, index));
+      // Blocking writes may wait long; later reads of this client must not wait for them.
+      if (owner === null) conn.state.set(LAST_WRITE_SLOT, slot);
+      return slot;
     }
     if (conn.state.get(FROM_FORWARDER) === true) return frameworkErrors.notLeader();
     const leader = this.deps.leaderAddr();
@@ -179,6 +183,13 @@ export class Router<D> implements ConnectionRouter {
       if (((conn.state.get(FORWARDED_IN_FLIGHT) as number | undefined) ?? 0) > 0 && !options.redirect) {
         return this.forward(conn, leader, args, false);
       }
+    }
+    const lastWrite = conn.state.get(LAST_WRITE_SLOT) as PendingReply | undefined;
+    if (lastWrite !== undefined && !lastWrite.done) {
+      // Read-your-writes in a pipeline: the write has no log index yet; read once it is applied.
+      const out = new PendingReply();
+      lastWrite.listen(() => replicator.submitRead(run, (conn.state.get(LAST_WRITE) as number | undefined) ?? 0).pipeTo(out));
+      return out;
     }
     const minIndex = (conn.state.get(LAST_WRITE) as number | undefined) ?? 0;
     return replicator.submitRead(run, minIndex);
@@ -219,7 +230,8 @@ export class Router<D> implements ConnectionRouter {
 
   private peerHandshake(conn: ClientConnection, args: Buffer[]): DispatchResult {
     const peerId = args[2]?.toString('latin1');
-    if (args.length !== 3 || peerId === undefined) return errors.wrongArity('raft.peer');
+    const peerAddr = args[3]?.toString('latin1');
+    if ((args.length !== 3 && args.length !== 4) || peerId === undefined) return errors.wrongArity('raft.peer');
     if (!secretsMatch(this.deps.options.clusterSecret, args[1])) {
       this.deps.log.warn({ client: conn.remoteAddress, claimedPeer: peerId }, 'refused a peer: wrong cluster secret');
       conn.closeAfterReplies();
@@ -230,6 +242,7 @@ export class Router<D> implements ConnectionRouter {
     conn.state.set(PEER_ID, peerId);
     const maxBytes = this.deps.options.maxPeerMessageBytes;
     conn.setRequestLimits({ maxBulkBytes: maxBytes, maxBufferedBytes: maxBytes * 2 });
+    if (peerAddr !== undefined && /^[^\s]{1,255}:\d{1,5}$/.test(peerAddr)) this.deps.transport.learnPeer(peerId, peerAddr);
     this.deps.log.debug({ peer: peerId, addr: conn.remoteAddress }, 'peer connected');
     return OK;
   }

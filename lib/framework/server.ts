@@ -31,9 +31,11 @@ export class RespServer {
     private readonly router: ConnectionRouter,
   ) {
     const onSocket = (socket: Socket): void => this.accept(socket);
+    // Half-open sockets: `printf 'SET a b\r\n' | nc -N` ends its side at once, and must
+    // still get the reply of a command that waits for the log.
     this.server = config.tls
-      ? createTlsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, onSocket)
-      : createTcpServer(onSocket);
+      ? createTlsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), allowHalfOpen: true }, onSocket)
+      : createTcpServer({ allowHalfOpen: true }, onSocket);
   }
 
   get stats(): { total: number; rejected: number; current: number } {

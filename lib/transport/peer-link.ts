@@ -12,6 +12,8 @@ import type { PeerStats } from './types.js';
 
 export interface PeerLinkConfig {
   readonly selfId: string;
+  /** Our advertised address, told to the peer so it can answer before it knows us from the log. */
+  readonly selfAddr: string;
   readonly secret: string | null;
   readonly tls: boolean;
   readonly maxQueueMessages: number;
@@ -120,7 +122,7 @@ export class PeerLink {
       if (this.socket !== socket) return;
       this.state = 'handshake';
       this.handshakeBuffer = '';
-      socket.write(respCommand(['RAFT.PEER', this.config.secret ?? '', this.config.selfId]));
+      socket.write(respCommand(['RAFT.PEER', this.config.secret ?? '', this.config.selfId, this.config.selfAddr]));
     });
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     socket.on('drain', () => this.scheduleWrite());

@@ -16,6 +16,12 @@ export interface TcpTransportConfig extends Omit<PeerLinkConfig, 'log'> {
 
 export class TcpTransport implements Transport {
   private readonly links = new Map<NodeId, PeerLink>();
+  private confPeers: ReadonlyMap<NodeId, string> = new Map();
+  /**
+   * Addresses peers told us in their handshake. A node that is joining knows nobody from
+   * its (empty) log yet, but must answer the leader: it learns the leader's address here.
+   */
+  private readonly learned = new Map<NodeId, string>();
   private handler: ((message: Message) => void) | null = null;
   private readonly decode: (bytes: Uint8Array) => Message;
   private closed = false;
@@ -33,7 +39,21 @@ export class TcpTransport implements Transport {
   }
 
   setPeers(peers: ReadonlyMap<NodeId, string>): void {
+    this.confPeers = peers;
+    this.refreshLinks();
+  }
+
+  /** A peer proved the cluster secret and told us its address. */
+  learnPeer(id: NodeId, addr: string): void {
+    if (id === this.config.selfId || this.learned.get(id) === addr) return;
+    this.learned.set(id, addr);
+    this.refreshLinks();
+  }
+
+  private refreshLinks(): void {
     if (this.closed) return;
+    const peers = new Map(this.learned);
+    for (const [id, addr] of this.confPeers) peers.set(id, addr);
     for (const [id, link] of this.links) {
       if (!peers.has(id)) {
         link.close();
