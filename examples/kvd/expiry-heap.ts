@@ -1,12 +1,17 @@
 /**
- * The expiry times of one database: an indexed binary min-heap ordered by (time, key).
+ * The expiry times of one database: an indexed binary min-heap of slots ordered by
+ * (time, slot).
  *
  * Why a heap: active expiry must find the keys that are due without looking at the others,
- * so a tick costs O(due keys * log n) even with a million keys. Why indexed: changing or
- * removing one key's TTL (PERSIST, SET, EXPIRE) must be O(log n) without leaving stale
- * entries behind. Why ordered by key as well as time: every replica must expire the same
- * keys in the same order, and a replica restored from a snapshot builds a heap with another
- * layout; a total order makes the pop sequence depend only on the set of entries.
+ * so a tick costs O(due keys * log n) even with a million keys. Why indexed by slot (see
+ * store.ts): changing or removing one key's TTL must be O(log n) without stale entries, and
+ * keeping each entry's heap position in a typed array by slot is far cheaper than a Map by
+ * key (every sift step updates two positions). Why ordered by slot as well as time: every
+ * replica must expire the same keys in the same order, and a replica restored from a
+ * snapshot builds a heap with another layout; a total order makes the pop sequence depend
+ * only on the set of entries, and slots are the same on every replica (snapshots keep the
+ * slot order). Comparing slots rather than keys keeps ties (many keys expiring in the same
+ * millisecond) cheap.
  */
 
 /**
@@ -21,28 +26,32 @@ export function expireAt(ms: bigint): ExpireAt {
   return ms >= BigInt(Number.MIN_SAFE_INTEGER) && ms <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(ms) : ms;
 }
 
+const NONE = -1;
+
 export class ExpiryHeap {
   private times: ExpireAt[] = [];
-  private keys: string[] = [];
-  private readonly position = new Map<string, number>();
+  private slots: number[] = [];
+  /** Heap position of each slot's entry, NONE when the slot has no TTL. */
+  private position = new Int32Array(0);
 
   get size(): number {
-    return this.keys.length;
+    return this.slots.length;
   }
 
-  get(key: string): ExpireAt | undefined {
-    const i = this.position.get(key);
-    return i === undefined ? undefined : this.times[i];
+  get(slot: number): ExpireAt | undefined {
+    const i = this.positionOf(slot);
+    return i === NONE ? undefined : this.times[i];
   }
 
-  /** Sets or changes the expiry of key. */
-  set(key: string, at: ExpireAt): void {
-    const i = this.position.get(key);
-    if (i === undefined) {
-      const n = this.keys.length;
-      this.keys.push(key);
+  /** Sets or changes the expiry of slot. */
+  set(slot: number, at: ExpireAt): void {
+    const i = this.positionOf(slot);
+    if (i === NONE) {
+      const n = this.slots.length;
+      this.ensureCapacity(slot + 1);
+      this.slots.push(slot);
       this.times.push(at);
-      this.position.set(key, n);
+      this.position[slot] = n;
       this.up(n);
       return;
     }
@@ -52,17 +61,39 @@ export class ExpiryHeap {
     else this.down(i);
   }
 
-  /** Removes key's expiry; false when it had none. */
-  delete(key: string): boolean {
-    const i = this.position.get(key);
-    if (i === undefined) return false;
-    this.removeAt(i);
+  /** Removes slot's expiry; false when it had none. */
+  delete(slot: number): boolean {
+    const i = this.positionOf(slot);
+    if (i === NONE) return false;
+    this.position[slot] = NONE;
+    const last = this.slots.length - 1;
+    if (i !== last) {
+      this.place(i, this.slots[last] as number, this.times[last] as ExpireAt);
+      this.slots.pop();
+      this.times.pop();
+      this.down(i);
+      this.up(i);
+    } else {
+      this.slots.pop();
+      this.times.pop();
+    }
     return true;
   }
 
-  /** The key that expires first (ties broken by key), or undefined when empty. */
-  peekKey(): string | undefined {
-    return this.keys[0];
+  /** The store moved a key to a lower slot (which has no entry): its order can only rise. */
+  moveSlot(from: number, to: number): void {
+    const i = this.positionOf(from);
+    if (i === NONE) return;
+    this.position[from] = NONE;
+    this.ensureCapacity(to + 1);
+    this.slots[i] = to;
+    this.position[to] = i;
+    this.up(i);
+  }
+
+  /** The slot that expires first (ties broken by key), or undefined when empty. */
+  peekSlot(): number | undefined {
+    return this.slots[0];
   }
 
   peekTime(): ExpireAt | undefined {
@@ -71,37 +102,25 @@ export class ExpiryHeap {
 
   clear(): void {
     this.times = [];
-    this.keys = [];
-    this.position.clear();
+    this.slots = [];
+    this.position = new Int32Array(0);
   }
 
-  /** Entries in heap order (for snapshots; order carries no meaning). */
-  *entries(): IterableIterator<[string, ExpireAt]> {
-    for (let i = 0; i < this.keys.length; i++) yield [this.keys[i] as string, this.times[i] as ExpireAt];
+  private positionOf(slot: number): number {
+    return slot < this.position.length ? (this.position[slot] as number) : NONE;
   }
 
-  private removeAt(i: number): void {
-    const last = this.keys.length - 1;
-    const key = this.keys[i] as string;
-    this.position.delete(key);
-    if (i !== last) {
-      this.move(last, i);
-      this.keys.pop();
-      this.times.pop();
-      this.down(i);
-      this.up(i);
-    } else {
-      this.keys.pop();
-      this.times.pop();
-    }
+  private ensureCapacity(slots: number): void {
+    if (slots <= this.position.length) return;
+    const grown = new Int32Array(Math.max(slots, this.position.length * 2, 16)).fill(NONE);
+    grown.set(this.position);
+    this.position = grown;
   }
 
-  /** Copies entry `from` into slot `to` (the caller takes care of `from`'s old slot). */
-  private move(from: number, to: number): void {
-    const key = this.keys[from] as string;
-    this.keys[to] = key;
-    this.times[to] = this.times[from] as ExpireAt;
-    this.position.set(key, to);
+  private place(i: number, slot: number, at: ExpireAt): void {
+    this.slots[i] = slot;
+    this.times[i] = at;
+    this.position[slot] = i;
   }
 
   private less(i: number, j: number): boolean {
@@ -109,16 +128,14 @@ export class ExpiryHeap {
     const b = this.times[j] as ExpireAt;
     if (a < b) return true;
     if (a > b) return false;
-    return (this.keys[i] as string) < (this.keys[j] as string);
+    return (this.slots[i] as number) < (this.slots[j] as number);
   }
 
   private swap(i: number, j: number): void {
-    const ki = this.keys[i] as string;
-    const ti = this.times[i] as ExpireAt;
-    this.move(j, i);
-    this.keys[j] = ki;
-    this.times[j] = ti;
-    this.position.set(ki, j);
+    const slot = this.slots[i] as number;
+    const at = this.times[i] as ExpireAt;
+    this.place(i, this.slots[j] as number, this.times[j] as ExpireAt);
+    this.place(j, slot, at);
   }
 
   private up(i: number): void {
@@ -131,7 +148,7 @@ export class ExpiryHeap {
   }
 
   private down(i: number): void {
-    const n = this.keys.length;
+    const n = this.slots.length;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) return;

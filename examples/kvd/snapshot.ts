@@ -129,7 +129,7 @@ export function* snapshot(data: KvData): Generator<Header | EntriesBatch> {
     let batch = new BatchBuilder();
     for (let slot = 0; slot < db.size; slot++) {
       const key = db.keyAt(slot) as string;
-      batch.add(key, db.valueAt(slot) as Value, db.ttl(key));
+      batch.add(key, db.valueAt(slot) as Value, db.ttlAt(slot));
       if (batch.full) {
         yield batch.build(index);
         batch = new BatchBuilder();

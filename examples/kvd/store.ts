@@ -32,7 +32,7 @@ export class Db {
   private slots = new Map<string, number>();
   private keys: string[] = [];
   private values: Value[] = [];
-  readonly expires = new ExpiryHeap();
+  private readonly expires = new ExpiryHeap();
 
   /** Stored keys, including expired ones not yet reclaimed (as Redis's DBSIZE). */
   get size(): number {
@@ -43,7 +43,7 @@ export class Db {
   peek(key: string, now: number): Value | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
-    const at = this.expires.get(key);
+    const at = this.expires.get(slot);
     if (at !== undefined && isPast(at, now)) return undefined;
     return this.values[slot];
   }
@@ -52,7 +52,7 @@ export class Db {
   touch(key: string, now: number): Value | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
-    const at = this.expires.get(key);
+    const at = this.expires.get(slot);
     if (at !== undefined && isPast(at, now)) {
       this.remove(key);
       return undefined;
@@ -68,37 +68,30 @@ export class Db {
 
   /** Stores value under key, keeping any TTL it has (APPEND, INCR, SETRANGE...). */
   put(key: string, value: Value): void {
-    const slot = this.slots.get(key);
-    if (slot !== undefined) {
-      this.values[slot] = value;
-      return;
-    }
-    this.slots.set(key, this.keys.length);
-    this.keys.push(key);
-    this.values.push(value);
+    this.store(key, value);
   }
 
   /** Stores value under key and clears its TTL (SET without KEEPTTL). */
   replace(key: string, value: Value): void {
-    this.put(key, value);
-    this.expires.delete(key);
+    this.expires.delete(this.store(key, value));
   }
 
   /** Deletes key whether or not it is expired; false when it was not stored. */
   remove(key: string): boolean {
     const slot = this.slots.get(key);
     if (slot === undefined) return false;
+    this.expires.delete(slot);
     const last = this.keys.length - 1;
     if (slot !== last) {
       const moved = this.keys[last] as string;
       this.keys[slot] = moved;
       this.values[slot] = this.values[last] as Value;
       this.slots.set(moved, slot);
+      this.expires.moveSlot(last, slot);
     }
     this.keys.pop();
     this.values.pop();
     this.slots.delete(key);
-    this.expires.delete(key);
     return true;
   }
 
@@ -108,17 +101,20 @@ export class Db {
   }
 
   ttl(key: string): ExpireAt | undefined {
-    return this.expires.get(key);
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.expires.get(slot);
   }
 
   /** Sets the expiry of a stored key. */
   setExpire(key: string, at: ExpireAt): void {
-    if (this.slots.has(key)) this.expires.set(key, at);
+    const slot = this.slots.get(key);
+    if (slot !== undefined) this.expires.set(slot, at);
   }
 
   /** Removes key's TTL; true when it had one. */
   persist(key: string): boolean {
-    return this.expires.delete(key);
+    const slot = this.slots.get(key);
+    return slot !== undefined && this.expires.delete(slot);
   }
 
   clear(): void {
@@ -136,11 +132,14 @@ export class Db {
     return this.values[slot];
   }
 
+  ttlAt(slot: number): ExpireAt | undefined {
+    return this.expires.get(slot);
+  }
+
   /** True when the key in slot is live at now. */
   liveAt(slot: number, now: number): boolean {
-    const key = this.keys[slot];
-    if (key === undefined) return false;
-    const at = this.expires.get(key);
+    if (slot >= this.keys.length) return false;
+    const at = this.expires.get(slot);
     return at === undefined || !isPast(at, now);
   }
 
@@ -152,12 +151,26 @@ export class Db {
     let deleted = 0;
     while (deleted < budget) {
       const at = this.expires.peekTime();
-      const key = this.expires.peekKey();
-      if (at === undefined || key === undefined || !isPast(at, now)) break;
-      this.remove(key);
+      const slot = this.expires.peekSlot();
+      if (at === undefined || slot === undefined || !isPast(at, now)) break;
+      this.remove(this.keys[slot] as string);
       deleted++;
     }
     return deleted;
+  }
+
+  /** Inserts or overwrites; returns the key's slot. */
+  private store(key: string, value: Value): number {
+    const slot = this.slots.get(key);
+    if (slot !== undefined) {
+      this.values[slot] = value;
+      return slot;
+    }
+    const added = this.keys.length;
+    this.slots.set(key, added);
+    this.keys.push(key);
+    this.values.push(value);
+    return added;
   }
 }
 

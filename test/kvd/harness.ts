@@ -40,8 +40,8 @@ export class KvdHost {
   private manualNow = START_MS;
   private lastNow = 0;
   private index = 0;
-  private readonly writeRng: Rng;
-  private readonly readRng: Rng;
+  private readonly writeMachine: Machine<KvData>;
+  private readonly readMachine: Machine<KvData>;
   private readonly wallClock: boolean;
   private readonly checkReads: boolean;
 
@@ -49,8 +49,8 @@ export class KvdHost {
     this.app = options.app ?? kvdApp;
     this.data = this.app.definition.initialData();
     const rng = rngFromSeed(options.seed ?? 1);
-    this.writeRng = rng.fork();
-    this.readRng = rng.fork();
+    this.writeMachine = this.makeMachine(rng.fork());
+    this.readMachine = this.makeMachine(rng.fork());
     this.wallClock = options.wallClock ?? false;
     this.checkReads = options.checkReads ?? true;
   }
@@ -88,7 +88,7 @@ export class KvdHost {
 
   /** Runs the app's tick now, as a leader's periodic TICK entry would. */
   tick(): void {
-    this.app.definition.tick?.(this.machine(this.writeRng));
+    this.app.definition.tick?.(this.writeMachine);
   }
 
   private dispatch(args: Buffer[]): Reply {
@@ -98,7 +98,7 @@ export class KvdHost {
     if (def.kind === 'write' && def.write !== undefined) {
       this.index++;
       this.tick();
-      const reply = def.write(this.machine(this.writeRng), args);
+      const reply = def.write(this.writeMachine, args);
       if (reply instanceof Blocked) throw new Error('kvd never blocks');
       return reply;
     }
@@ -109,7 +109,7 @@ export class KvdHost {
   /** Runs a read handler and checks that it changed nothing (reads run on one replica only). */
   private read(handler: ReadHandler<KvData>, args: Buffer[]): Reply {
     const before = this.checkReads ? this.fingerprint() : '';
-    const reply = handler(this.machine(this.readRng), args);
+    const reply = handler(this.readMachine, args);
     if (this.checkReads && this.fingerprint() !== before) throw new Error(`read command ${args[0]} changed the state`);
     return reply;
   }
@@ -131,7 +131,8 @@ export class KvdHost {
     return OK;
   }
 
-  private machine(rng: Rng): Machine<KvData> {
+  /** One Machine per kind, made once: building one per command would dominate the cost. */
+  private makeMachine(rng: Rng): Machine<KvData> {
     const host = this;
     return {
       get data() {
@@ -140,11 +141,15 @@ export class KvdHost {
       set data(d: KvData) {
         host.data = d;
       },
-      now: () => this.now(),
+      now: () => host.now(),
       rand: () => rng.float(),
       log: silent,
-      db: this.db,
-      index: this.index,
+      get db() {
+        return host.db;
+      },
+      get index() {
+        return host.index;
+      },
       block(): Blocked {
         throw new Error('kvd never blocks');
       },
