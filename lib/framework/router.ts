@@ -185,11 +185,10 @@ export class Router<D> implements ConnectionRouter {
       }
     }
     const lastWrite = conn.state.get(LAST_WRITE_SLOT) as PendingReply | undefined;
-    if (lastWrite !== undefined && !lastWrite.done) {
-      // Read-your-writes in a pipeline: the write has no log index yet; read once it is applied.
-      const out = new PendingReply();
-      lastWrite.listen(() => replicator.submitRead(run, (conn.state.get(LAST_WRITE) as number | undefined) ?? 0).pipeTo(out));
-      return out;
+    if (lastWrite !== undefined && !lastWrite.done && replicator.isLeader) {
+      // Read-your-writes inside a pipeline: the read joins the log right behind the write
+      // and is answered when applied, so it sees exactly the writes sent before it.
+      return replicator.submitWrite(conn.db, args, null);
     }
     const minIndex = (conn.state.get(LAST_WRITE) as number | undefined) ?? 0;
     return replicator.submitRead(run, minIndex);

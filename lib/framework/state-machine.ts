@@ -156,10 +156,12 @@ export class StateMachine<D> {
     const args = command.args.map((a) => (Buffer.isBuffer(a) ? a : Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
     const def = this.app.resolve(args);
     if (def instanceof ReplyError) return def;
-    if (def.write === undefined) return frameworkErrors.notAWriteCommand(def.name);
+    // A read is in the log only to keep its place behind a client's writes (read-your-writes).
+    const handler = def.write ?? def.read;
+    if (handler === undefined) return frameworkErrors.notAWriteCommand(def.name);
     this.machine.db = command.db;
     try {
-      return def.write(this.machine, args);
+      return handler(this.machine, args);
     } catch (err) {
       if (err instanceof ReplyError) return err;
       this.log.error({ err, command: def.name, index: this.machine.index }, 'write handler failed');
