@@ -3,8 +3,9 @@
  * then seeded random sequences. Replies and error texts must match exactly (KEYS, SCAN and
  * RANDOMKEY by meaning, times within a tolerance: see differential.ts).
  *
- * The kvd side is `send`: the in-process host here; point it at a real node with
- * RespClient.send to run the same comparison over the network.
+ * The kvd side is `send`: the in-process host by default; with KVD_DIFF_TARGET=host:port
+ * the same comparison runs against a real kvd node over RESP (start one first, e.g.
+ * `npx tsx bin/kvd.ts -a 127.0.0.1:7379 -d /tmp/kvd-diff`).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,21 +27,33 @@ describe('kvd replies match redis-server', () => {
   let redis: RedisServer | undefined;
   let client: RespClient | undefined;
   let redisSend: Send;
+  let target: RespClient | undefined;
 
   before(async () => {
     redis = await startRedisServer();
     const c = await RespClient.connect(redis.port);
     client = c;
     redisSend = (args) => c.send(args);
+    const address = process.env.KVD_DIFF_TARGET;
+    if (address !== undefined) {
+      const [host, port] = address.split(':');
+      target = await RespClient.connect(Number(port), host);
+    }
   });
 
   after(async () => {
     client?.close();
+    target?.close();
     await redis?.stop();
   });
 
-  /** A fresh kvd (the in-process host in wall-clock mode, to share time with redis-server). */
+  /**
+   * The kvd side: a real node when KVD_DIFF_TARGET is set (each sequence starts with
+   * FLUSHALL), else a fresh in-process host in wall-clock mode, sharing time with redis-server.
+   */
   function kvdSend(seed = 1): Send {
+    const t = target;
+    if (t !== undefined) return (args) => t.send(args);
     return new KvdHost({ wallClock: true, seed }).send;
   }
 

@@ -204,7 +204,7 @@ export function scripts(nowMs = Date.now()): Record<string, Step[]> {
     ],
     'NUL bytes inside arguments (Redis reads options and cursors as C strings)': [
       c('SET', 'k', 'v'), c('SET', 'k', 'v', 'nx\u0000junk'), c('SET', 'k', 'v', 'XX\u0000', 'EX\u0000x', '100'), c('TTL', 'k'),
-      c('EXPIRE', 'k', '100', 'gt\u0000'), c('EXPIRE', 'k', '100', 'zz\u0000ab'), c('SCAN', '0\u0000abc'), c('SCAN', '\u0000'),
+      c('EXPIRE', 'k', '200', 'gt\u0000'), c('EXPIRE', 'k', '100', 'zz\u0000ab'), c('SCAN', '0\u0000abc'), c('SCAN', '\u0000'),
       c('SCAN', ''), c('INCRBYFLOAT', 'f', '\u0000'), c('INCRBYFLOAT', 'f', '1\u0000'), c('INCRBY', 'f', '1\u0000'),
       c('SET', 'f', '1.5\u0000'), c('INCRBYFLOAT', 'f', '1'), c('FLUSHDB', 'sync\u0000x'), c('DBSIZE'),
     ],
