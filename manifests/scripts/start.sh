@@ -53,8 +53,11 @@ port=$(addr_port "$LISTEN_ADDR")
 peer_domain="$PEER_SERVICE.$POD_NAMESPACE.svc.$CLUSTER_DOMAIN"
 self_addr="$pod_name.$peer_domain:$port"
 
+# State means a non-empty file. A node killed while joining leaves only empty files
+# (the server creates its stores at start); it must join again, since without -j the
+# server would treat that dir as fresh and bootstrap a second cluster.
 has_state() {
-  [ -d "$DATA_DIR" ] && [ -n "$(ls -A "$DATA_DIR" 2>/dev/null)" ]
+  [ -n "$(find "$DATA_DIR" -type f -size +0 2>/dev/null | head -n 1)" ]
 }
 
 # Probes every peer but this pod; sets LEADER (first leader named) and ANSWERED (how

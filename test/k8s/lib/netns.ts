@@ -9,7 +9,7 @@
  * killed run left behind (cleanupStale).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 
 const PREFIX_BASE = 'rk8s';
 export const POD_SUBNET = '10.244.0';
@@ -72,8 +72,10 @@ export class PodNetwork {
   private readonly namespaces: string[] = [];
   private readonly hosts = new Map<string, string>();
   private nextVeth = 0;
+  private createdEtcNetns = false;
 
   setup(): void {
+    this.createdEtcNetns = !existsSync('/etc/netns');
     this.createNamespace(this.hub);
     sh('ip', ['-n', this.hub, 'link', 'add', 'br0', 'type', 'bridge']);
     sh('ip', ['-n', this.hub, 'link', 'set', 'br0', 'up']);
@@ -145,6 +147,7 @@ export class PodNetwork {
   destroy(): void {
     for (const ns of [...this.namespaces].reverse()) deleteNamespace(ns);
     this.namespaces.length = 0;
+    if (this.createdEtcNetns && existsSync('/etc/netns') && readdirSync('/etc/netns').length === 0) rmdirSync('/etc/netns');
   }
 
   private createNamespace(ns: string): void {
