@@ -154,6 +154,7 @@ function restoreBatch(data: KvData, batch: EntriesBatch): void {
   if (db === undefined) throw new Error(`kvd snapshot: batch for database ${batch.db}, which does not exist`);
   const keys = unpack(batch.keys);
   const strings = unpack(batch.strings);
+  const first = db.size;
   let s = 0;
   let c = 0;
   for (let i = 0; i < keys.length; i++) {
@@ -161,11 +162,11 @@ function restoreBatch(data: KvData, batch: EntriesBatch): void {
     const value = restoreValue(type, strings, s, type === STRING ? undefined : batch.collections[c]);
     if (type === STRING) s++;
     else c++;
-    db.put(keys[i] as string, value);
+    db.append(keys[i] as string, value);
   }
   for (let i = 0; i + 1 < batch.expires.length; i += 2) {
     const at = batch.expires[i + 1] as number | string;
-    db.setExpire(keys[batch.expires[i] as number] as string, typeof at === 'string' ? BigInt(at) : at);
+    db.setExpireAt(first + (batch.expires[i] as number), typeof at === 'string' ? BigInt(at) : at);
   }
 }
 

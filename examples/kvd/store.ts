@@ -71,6 +71,15 @@ export class Db {
     this.store(key, value);
   }
 
+  /** Adds a key known to be new, at the next slot (restoring a snapshot, in slot order). */
+  append(key: string, value: Value): void {
+    const slot = this.keys.length;
+    this.slots.set(key, slot);
+    if (this.slots.size === slot) throw new Error(`kvd snapshot: key ${JSON.stringify(key)} appears twice`);
+    this.keys.push(key);
+    this.values.push(value);
+  }
+
   /** Stores value under key and clears its TTL (SET without KEEPTTL). */
   replace(key: string, value: Value): void {
     this.expires.delete(this.store(key, value));
@@ -109,6 +118,12 @@ export class Db {
   setExpire(key: string, at: ExpireAt): void {
     const slot = this.slots.get(key);
     if (slot !== undefined) this.expires.set(slot, at);
+  }
+
+  /** Sets the expiry of the key in a slot (restoring a snapshot). */
+  setExpireAt(slot: number, at: ExpireAt): void {
+    if (slot >= this.keys.length) throw new Error(`kvd snapshot: expiry for slot ${slot}, which is empty`);
+    this.expires.set(slot, at);
   }
 
   /** Removes key's TTL; true when it had one. */

@@ -67,5 +67,9 @@ describe('snapshot and restore', () => {
     assert.throws(() => kvdApp.definition.restore([{ format: 'other' }]), /header/);
     const header = [...kvdApp.definition.snapshot(new KvdHost().data)][0];
     assert.throws(() => kvdApp.definition.restore([header, { nonsense: true }]), /unknown shape/);
+    const h = new KvdHost();
+    h.call('SET', 'k', 'v');
+    const [head, batch] = [...kvdApp.definition.snapshot(h.data)];
+    assert.throws(() => kvdApp.definition.restore([head, batch, batch]), /appears twice/);
   });
 });
