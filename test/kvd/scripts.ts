@@ -12,9 +12,14 @@ import type { Arg } from './resp-client.js';
 const c = (...args: Arg[]): Step => ({ args });
 const scanAll = (...options: Arg[]): Step => ({ scanAll: options });
 
-export function scripts(nowMs = Date.now()): Record<string, Step[]> {
-  const futureS = Math.floor(nowMs / 1000) + 100_000;
-  const futureMs = nowMs + 100_000_000;
+/** Far-future deadlines, so nothing expires while a script runs. */
+interface Times {
+  futureS: number;
+  futureMs: number;
+}
+
+function stringScripts(t: Times): Record<string, Step[]> {
+  const { futureS, futureMs } = t;
   return {
     'GET SET and SET options': [
       c('GET', 'k'), c('SET', 'k', 'v'), c('GET', 'k'), c('SET', 'k', 'v2', 'NX'), c('SET', 'k', 'v2', 'XX'), c('GET', 'k'),
@@ -70,6 +75,11 @@ export function scripts(nowMs = Date.now()): Record<string, Step[]> {
       c('SET', 't', 'abc', 'EX', '100'), c('SETRANGE', 't', '1', 'Z'), c('GET', 't'), c('TTL', 't'), c('GETRANGE', 'empty2', '-1', '-1'),
       c('SET', 'e', ''), c('GETRANGE', 'e', '0', '-1'), c('GETRANGE', 'e', '-1', '0'),
     ],
+  };
+}
+
+function counterScripts(): Record<string, Step[]> {
+  return {
     'INCR DECR INCRBY DECRBY': [
       c('INCR', 'n'), c('INCR', 'n'), c('DECR', 'n'), c('DECR', 'm'), c('INCRBY', 'n', '10'), c('DECRBY', 'n', '3'), c('GET', 'n'),
       c('INCRBY', 'n', 'x'), c('INCRBY', 'n', '1.5'), c('INCRBY', 'n', ''), c('INCRBY', 'n', ' 1'), c('INCRBY', 'n', '+1'),
@@ -103,6 +113,11 @@ export function scripts(nowMs = Date.now()): Record<string, Step[]> {
       c('SET', 'u', '1e-4951'), c('INCRBYFLOAT', 'u', '0'), c('SET', 'u', '3.6451995318824746e-4951'), c('INCRBYFLOAT', 'u', '0'),
       c('INCRBYFLOAT', 'v', '1.18973149535723176502e+4932'), c('INCRBYFLOAT', 'w', '1.18973149535723176508e+4932'),
     ],
+  };
+}
+
+function keyspaceScripts(): Record<string, Step[]> {
+  return {
     'DEL UNLINK EXISTS TYPE': [
       c('MSET', 'a', '1', 'b', '2', 'c', '3'), c('DEL', 'a', 'b', 'zz'), c('EXISTS', 'a', 'b', 'c'), c('EXISTS', 'c', 'c', 'c'),
       c('UNLINK', 'c', 'c'), c('DEL'), c('EXISTS'), c('TYPE', 'a'), c('SET', 's', 'x'), c('HSET', 'h', 'f', 'v'), c('RPUSH', 'l', 'x'),
@@ -134,6 +149,11 @@ export function scripts(nowMs = Date.now()): Record<string, Step[]> {
       c('RENAMENX', 'b', 'c'), c('RENAMENX', 'b', 'd'), c('GET', 'd'), c('RENAME', 'd', 'c'), c('GET', 'c'), c('TTL', 'c'),
       c('HSET', 'h', 'f', 'v'), c('RENAME', 'h', 'c'), c('TYPE', 'c'), c('HGET', 'c', 'f'), c('RENAME', 'c'), c('DBSIZE'),
     ],
+  };
+}
+
+function databaseScripts(): Record<string, Step[]> {
+  return {
     'DBSIZE FLUSHDB FLUSHALL SELECT SWAPDB': [
       c('MSET', 'a', '1', 'b', '2'), c('DBSIZE'), c('SELECT', '1'), c('DBSIZE'), c('SET', 'c', '3'), c('SELECT', '16'), c('SELECT', '-1'),
       c('SELECT', 'x'), c('SELECT', '99999999999'), c('SELECT', '0'), c('SWAPDB', '0', '1'), c('KEYS', '*'), c('SWAPDB', '0', '0'),
@@ -155,6 +175,12 @@ export function scripts(nowMs = Date.now()): Record<string, Step[]> {
       c('RPUSH', 'l', 'a', 'b'), c('COPY', 'l', 'l2'), c('RPUSH', 'l2', 'c'), c('LRANGE', 'l', '0', '-1'), c('LRANGE', 'l2', '0', '-1'),
       c('COPY', 'h', 'dup', 'REPLACE'), c('TYPE', 'dup'), c('MOVE', 'h', '3'), c('SELECT', '3'), c('HGETALL', 'h'), c('SELECT', '0'),
     ],
+  };
+}
+
+function expiryScripts(t: Times): Record<string, Step[]> {
+  const { futureS, futureMs } = t;
+  return {
     'EXPIRE family': [
       c('SET', 'k', 'v'), c('EXPIRE', 'k', '100'), c('TTL', 'k'), c('PEXPIRE', 'k', '200000'), c('PTTL', 'k'), c('EXPIRE', 'nope', '10'),
       c('EXPIRE', 'k', '100', 'NX'), c('PERSIST', 'k'), c('PERSIST', 'k'), c('PERSIST', 'nope'), c('EXPIRE', 'k', '100', 'NX'),
@@ -175,6 +201,11 @@ export function scripts(nowMs = Date.now()): Record<string, Step[]> {
       c('PTTL', 'p'), c('EXPIRETIME', 'p'), c('PEXPIRETIME', 'p'), c('EXPIRE', 'p'), c('TTL'), c('HSET', 'h', 'f', 'v'),
       c('EXPIRE', 'h', '100'), c('TTL', 'h'), c('SET', 'h', 'x'), c('TTL', 'h'), c('EXPIRE', 'h', '100', 'XX', 'LT'), c('TTL', 'h'),
     ],
+  };
+}
+
+function collectionScripts(): Record<string, Step[]> {
+  return {
     'hashes': [
       c('HSET', 'h', 'a', '1'), c('HSET', 'h', 'a', '2', 'b', '3'), c('HGET', 'h', 'a'), c('HGET', 'h', 'zz'), c('HGET', 'no', 'a'),
       c('HGETALL', 'h'), c('HGETALL', 'no'), c('HLEN', 'h'), c('HLEN', 'no'), c('HEXISTS', 'h', 'a'), c('HEXISTS', 'h', 'z'),
@@ -198,6 +229,11 @@ export function scripts(nowMs = Date.now()): Record<string, Step[]> {
       c('LPOP', 's', 'x'), c('LRANGE', 's', '0', '1'), c('LLEN', 's'), c('LPUSH', 'l'), c('LPOP'), c('LRANGE', 'l', '0'),
       c('RPUSH', 'b', Buffer.from([0, 1, 255]), ''), c('LRANGE', 'b', '0', '-1'),
     ],
+  };
+}
+
+function protocolScripts(): Record<string, Step[]> {
+  return {
     'unknown commands and arity': [
       c('FOO'), c('FOO', 'bar', 'baz'), c('GET'), c('GET', 'a', 'b'), c('SET', 'a'), c('MGET'), c('DEL'), c('SCAN'), c('DBSIZE', '1'),
       c('RANDOMKEY', 'x'), c('TYPE'), c('HGETALL'), c('LLEN', 'a', 'b'), c('get', 'a'), c('GeT', 'a'),
@@ -209,5 +245,18 @@ export function scripts(nowMs = Date.now()): Record<string, Step[]> {
       c('SET', 'f', '1.5\u0000'), c('INCRBYFLOAT', 'f', '1'), c('FLUSHDB', 'sync\u0000x'), c('DBSIZE'),
     ],
     'RANDOMKEY': [c('RANDOMKEY'), c('SET', 'a', '1'), c('RANDOMKEY'), c('SET', 'b', '1', 'PXAT', '1'), c('DEL', 'a'), c('RANDOMKEY')],
+  };
+}
+
+export function scripts(nowMs = Date.now()): Record<string, Step[]> {
+  const t: Times = { futureS: Math.floor(nowMs / 1000) + 100_000, futureMs: nowMs + 100_000_000 };
+  return {
+    ...stringScripts(t),
+    ...counterScripts(),
+    ...keyspaceScripts(),
+    ...databaseScripts(),
+    ...expiryScripts(t),
+    ...collectionScripts(),
+    ...protocolScripts(),
   };
 }
