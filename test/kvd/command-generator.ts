@@ -4,9 +4,10 @@
  * that are sometimes wrong: the interesting cases come from the mix.
  *
  * Expiries are either far in the future or already past (EXPIRE/GETEX delete at once), so
- * the two servers cannot disagree because of scheduling; SET never sets a past expiry
- * (Redis keeps such a key until its background expiry, and DBSIZE would then depend on when
- * that runs).
+ * nothing expires while a sequence runs; SET never sets a past expiry (Redis keeps such a
+ * key until its background expiry, and DBSIZE would then depend on when that runs).
+ * Deadlines are also far apart from each other (see Deadlines), so GT/LT never depend on
+ * the microseconds between the two servers running the same command.
  */
 import type { Rng } from '../../lib/util/rng.js';
 import type { Step } from './differential.js';
@@ -27,27 +28,47 @@ function some<T>(rng: Rng, items: readonly T[], max: number): T[] {
   return Array.from({ length: 1 + rng.int(max) }, () => pick(rng, items));
 }
 
-/** A relative TTL that is long (no expiry during the test), zero/negative, or invalid. */
-function ttl(rng: Rng, ms: boolean): string {
-  const long = ms ? 100_000_000 + rng.int(1000) : 100_000 + rng.int(1000);
-  return rng.chance(0.75) ? String(long) : pick(rng, ['0', '-1', 'abc', '9223372036854775807']);
+/**
+ * Deadlines two servers must judge alike although each runs a command a little later than
+ * the other: relative TTLs are distinct multiples of 10 s between 100,000 s and 190,000 s,
+ * absolute ones are fixed times 200,000 s or more ahead (or in the past). Any two differ by
+ * 10 s or more, far longer than a sequence runs, so comparisons between them (EXPIRE GT/LT
+ * against the current TTL) come out the same on both servers.
+ */
+export class Deadlines {
+  private readonly used = new Set<number>();
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly nowMs: number,
+  ) {}
+
+  /** A relative TTL: long, or zero/negative/invalid now and then. */
+  relative(ms: boolean): string {
+    if (!this.rng.chance(0.75)) return pick(this.rng, ['0', '-1', 'abc', '9223372036854775807']);
+    let seconds: number;
+    do seconds = 100_000 + 10 * this.rng.int(9_000);
+    while (this.used.has(seconds));
+    this.used.add(seconds);
+    return String(ms ? seconds * 1000 : seconds);
+  }
+
+  absolute(ms: boolean, allowPast: boolean): string {
+    const future = this.nowMs + 200_000_000 + 10_000 * this.rng.int(100_000);
+    const t = allowPast && this.rng.chance(0.3) ? pick(this.rng, [1, this.nowMs - 100_000]) : future;
+    return String(ms ? t : Math.floor(t / 1000));
+  }
 }
 
-function absolute(rng: Rng, nowMs: number, ms: boolean, allowPast: boolean): string {
-  const future = nowMs + 100_000_000 + rng.int(1_000_000);
-  const t = allowPast && rng.chance(0.3) ? pick(rng, [1, nowMs - 100_000]) : future;
-  return String(ms ? t : Math.floor(t / 1000));
-}
-
-function setOptions(rng: Rng, nowMs: number): Arg[] {
+function setOptions(rng: Rng, d: Deadlines): Arg[] {
   const out: Arg[] = [];
   if (rng.chance(0.3)) out.push(pick(rng, ['NX', 'XX', 'nx']));
   if (rng.chance(0.2)) out.push('GET');
   const expiry = rng.int(8);
-  if (expiry === 1) out.push('EX', ttl(rng, false));
-  if (expiry === 2) out.push('PX', ttl(rng, true));
-  if (expiry === 3) out.push('EXAT', absolute(rng, nowMs, false, false));
-  if (expiry === 4) out.push('PXAT', absolute(rng, nowMs, true, false));
+  if (expiry === 1) out.push('EX', d.relative(false));
+  if (expiry === 2) out.push('PX', d.relative(true));
+  if (expiry === 3) out.push('EXAT', d.absolute(false, false));
+  if (expiry === 4) out.push('PXAT', d.absolute(true, false));
   if (expiry === 5) out.push('KEEPTTL');
   if (rng.chance(0.05)) out.push(pick(rng, ['EX', 'PERSIST', 'FOO', 'KEEPTTL']));
   return rng.chance(0.1) ? out.reverse() : out;
@@ -57,24 +78,24 @@ function expireFlags(rng: Rng): string[] {
   return rng.chance(0.6) ? [] : some(rng, ['NX', 'XX', 'GT', 'LT', 'gt', 'BAD'], 2);
 }
 
-type Generator = (rng: Rng, nowMs: number) => Arg[];
+type Generator = (rng: Rng, d: Deadlines) => Arg[];
 
 const k = (rng: Rng) => pick(rng, KEYS);
 const v = (rng: Rng) => pick(rng, VALUES);
 const i = (rng: Rng) => pick(rng, INTEGERS);
 
 const GENERATORS: readonly Generator[] = [
-  (r, now) => ['SET', k(r), v(r), ...setOptions(r, now)],
+  (r, d) => ['SET', k(r), v(r), ...setOptions(r, d)],
   (r) => ['GET', k(r)],
   (r) => ['GET', k(r)],
   (r) => ['SETNX', k(r), v(r)],
-  (r) => ['SETEX', k(r), ttl(r, false), v(r)],
-  (r) => ['PSETEX', k(r), ttl(r, true), v(r)],
+  (r, d) => ['SETEX', k(r), d.relative(false), v(r)],
+  (r, d) => ['PSETEX', k(r), d.relative(true), v(r)],
   (r) => ['GETSET', k(r), v(r)],
   (r) => ['GETDEL', k(r)],
-  (r, now) => {
+  (r, d) => {
     const opt = r.int(6);
-    const extra = [[], ['EX', ttl(r, false)], ['PX', ttl(r, true)], ['EXAT', absolute(r, now, false, true)], ['PXAT', absolute(r, now, true, true)], ['PERSIST']][opt] ?? [];
+    const extra = [[], ['EX', d.relative(false)], ['PX', d.relative(true)], ['EXAT', d.absolute(false, true)], ['PXAT', d.absolute(true, true)], ['PERSIST']][opt] ?? [];
     return ['GETEX', k(r), ...extra];
   },
   (r) => ['MGET', ...some(r, KEYS, 4)],
@@ -98,10 +119,10 @@ const GENERATORS: readonly Generator[] = [
   (r) => ['RENAMENX', k(r), k(r)],
   () => ['DBSIZE'],
   () => ['RANDOMKEY'],
-  (r) => ['EXPIRE', k(r), ttl(r, false), ...expireFlags(r)],
-  (r) => ['PEXPIRE', k(r), ttl(r, true), ...expireFlags(r)],
-  (r, now) => ['EXPIREAT', k(r), absolute(r, now, false, true), ...expireFlags(r)],
-  (r, now) => ['PEXPIREAT', k(r), absolute(r, now, true, true), ...expireFlags(r)],
+  (r, d) => ['EXPIRE', k(r), d.relative(false), ...expireFlags(r)],
+  (r, d) => ['PEXPIRE', k(r), d.relative(true), ...expireFlags(r)],
+  (r, d) => ['EXPIREAT', k(r), d.absolute(false, true), ...expireFlags(r)],
+  (r, d) => ['PEXPIREAT', k(r), d.absolute(true, true), ...expireFlags(r)],
   (r) => [pick(r, ['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']), k(r)],
   (r) => ['PERSIST', k(r)],
   (r) => ['SELECT', pick(r, ['0', '0', '1', '2', '16'])],
@@ -123,6 +144,7 @@ const GENERATORS: readonly Generator[] = [
 
 /** `count` random steps; a full SCAN iteration now and then. */
 export function randomSteps(rng: Rng, count: number, nowMs = Date.now()): Step[] {
+  const deadlines = new Deadlines(rng, nowMs);
   const steps: Step[] = [];
   for (let n = 0; n < count; n++) {
     if (rng.chance(0.03)) {
@@ -132,7 +154,7 @@ export function randomSteps(rng: Rng, count: number, nowMs = Date.now()): Step[]
       if (rng.chance(0.3)) options.push('TYPE', pick(rng, TYPES));
       steps.push({ scanAll: options });
     } else {
-      steps.push({ args: pick(rng, GENERATORS)(rng, nowMs) });
+      steps.push({ args: pick(rng, GENERATORS)(rng, deadlines) });
     }
   }
   return steps;

@@ -186,7 +186,7 @@ function expiryScripts(t: Times): Record<string, Step[]> {
       c('EXPIRE', 'k', '100', 'NX'), c('PERSIST', 'k'), c('PERSIST', 'k'), c('PERSIST', 'nope'), c('EXPIRE', 'k', '100', 'NX'),
       c('EXPIRE', 'k', '200', 'XX'), c('TTL', 'k'), c('EXPIRE', 'k', '100', 'GT'), c('EXPIRE', 'k', '300', 'GT'), c('TTL', 'k'),
       c('EXPIRE', 'k', '400', 'LT'), c('EXPIRE', 'k', '150', 'LT'), c('TTL', 'k'), c('PERSIST', 'k'), c('EXPIRE', 'k', '100', 'XX'),
-      c('EXPIRE', 'k', '100', 'GT'), c('EXPIRE', 'k', '100', 'LT'), c('TTL', 'k'), c('EXPIRE', 'k', '100', 'XX', 'GT'), c('TTL', 'k'),
+      c('EXPIRE', 'k', '100', 'GT'), c('EXPIRE', 'k', '100', 'LT'), c('TTL', 'k'), c('EXPIRE', 'k', '101', 'XX', 'GT'), c('TTL', 'k'),
       c('EXPIRE', 'k', '100', 'NX', 'XX'), c('EXPIRE', 'k', '100', 'NX', 'GT'), c('EXPIRE', 'k', '100', 'NX', 'LT'),
       c('EXPIRE', 'k', '100', 'GT', 'LT'), c('EXPIRE', 'k', '100', 'FOO'), c('EXPIRE', 'k', 'abc', 'FOO'), c('EXPIRE', 'k', 'abc'),
       c('EXPIRE', 'k', '100', 'nx', 'nx'), c('EXPIRE', 'k', '9223372036854776'), c('EXPIRE', 'k', '-9223372036854776'),
