@@ -80,7 +80,8 @@ export async function parseCommandLine<D>(app: App<D>, argv: readonly string[], 
     .option('log-level', { type: 'string', default: DEFAULT_OPTIONS.logLevel, choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] })
     .option('log-format', { type: 'string', default: DEFAULT_OPTIONS.logFormat, choices: ['json', 'pretty'] })
     .option('metrics-addr', { type: 'string', describe: 'host:port for Prometheus metrics over HTTP' })
-    .group(['id', 'addr', 'data-dir', 'join', 'advertise', 'auth', 'cluster-secret', 'tls-cert', 'tls-key', 'nosync', 'stale-reads', 'redirect', 'log-level', 'log-format', 'metrics-addr'], 'Options:');
+    .option('enable-debug-command', { type: 'boolean', default: false, describe: 'serve DEBUG CLOCK-OFFSET (fault tests only)' })
+    .group(['id', 'addr', 'data-dir', 'join', 'advertise', 'auth', 'cluster-secret', 'tls-cert', 'tls-key', 'nosync', 'stale-reads', 'redirect', 'log-level', 'log-format', 'metrics-addr', 'enable-debug-command'], 'Options:');
   for (const [key, doc] of TUNING) {
     parser = parser.option(kebab(key), { type: 'number', default: DEFAULT_OPTIONS[key], describe: doc, group: 'Tuning:' });
   }
@@ -112,6 +113,7 @@ export async function parseCommandLine<D>(app: App<D>, argv: readonly string[], 
     logLevel: (str('logLevel') ?? DEFAULT_OPTIONS.logLevel) as NodeOptions['logLevel'],
     logFormat: (str('logFormat') ?? DEFAULT_OPTIONS.logFormat) as NodeOptions['logFormat'],
     metricsAddr: str('metricsAddr'),
+    enableDebugCommand: parsed.enableDebugCommand === true,
   };
   for (const [key] of TUNING) {
     const value = parsed[key];

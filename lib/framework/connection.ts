@@ -56,6 +56,12 @@ export type DispatchResult = Reply | PendingReply | typeof NO_REPLY;
 
 export interface ConnectionRouter {
   dispatch(conn: ClientConnection, args: Buffer[]): DispatchResult;
+  /**
+   * The client will send nothing more (it closed, or half-closed its side). Waits it left
+   * blocked are abandoned; replies to its other commands are still written. Called once,
+   * before closed().
+   */
+  inputEnded(conn: ClientConnection): void;
   /** The connection has closed (client gone, QUIT, error); release what it held. */
   closed(conn: ClientConnection): void;
 }
@@ -115,7 +121,9 @@ export class ClientConnection {
     socket.on('drain', () => this.onDrain());
     socket.on('end', () => {
       // The client sent everything it will send: answer what is pending, then close.
+      // A killed client looks the same (FIN), so its blocked waits are let go now.
       this.closeAfterFlush = true;
+      this.endInput();
       this.flush();
     });
     socket.on('error', () => this.destroy());
@@ -166,8 +174,17 @@ export class ClientConnection {
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
+    this.endInput();
     this.socket.destroy();
     this.router.closed(this);
+  }
+
+  private inputDone = false;
+
+  private endInput(): void {
+    if (this.inputDone) return;
+    this.inputDone = true;
+    this.router.inputEnded(this);
   }
 
   private onData(chunk: Buffer): void {
@@ -252,6 +269,7 @@ export class ClientConnection {
     if (this.closeAfterFlush && this.pipelineDepth === 0) {
       this.socket.end();
       this.closed = true;
+      this.endInput();
       this.router.closed(this);
     }
   }

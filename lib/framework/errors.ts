@@ -68,6 +68,9 @@ export const frameworkErrors = {
   leadershipLostWhileBlocked(): ReplyError {
     return new ReplyError('UNCERTAIN this node stopped being the leader while the command waited; its wait may still complete: retry it with the same request ID to resume it');
   },
+  clientGone(): ReplyError {
+    return new ReplyError('UNCERTAIN the client closed its connection while the command waited');
+  },
   reattached(): ReplyError {
     return new ReplyError('UNCERTAIN another request with the same ID took over this wait');
   },

@@ -47,6 +47,8 @@ export interface NodeOptions {
   timeTickIntervalMs: number;
   /** Added to this node's wall clock (fault tests simulate clock jumps with it). */
   clockOffsetMs: number;
+  /** Serve DEBUG (clock jumps for fault tests). Off by default, as Redis 7's enable-debug-command. */
+  enableDebugCommand: boolean;
 
   /** Most client commands in one log entry. */
   maxBatchCommands: number;
@@ -133,6 +135,7 @@ export const DEFAULT_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   heartbeatIntervalTicks: 2,
   timeTickIntervalMs: 50,
   clockOffsetMs: 0,
+  enableDebugCommand: false,
 
   maxBatchCommands: 4096,
   maxBatchBytes: 4 * 1024 * 1024,

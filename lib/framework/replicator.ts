@@ -69,6 +69,7 @@ export class Replicator<D> {
       nowMs: () => Date.now(),
     });
     sm.onPark = (key, slot) => this.onPark(key, slot);
+    sm.onOrphanedWait = (key) => this.scheduleAbandon(key);
   }
 
   get appliedIndex(): number {
@@ -124,13 +125,22 @@ export class Replicator<D> {
     });
   }
 
-  /** A client connection closed: its parked waits will be abandoned after the grace period. */
+  /**
+   * A client went away: its parked waits are abandoned after the grace period (unless a
+   * retry re-attaches first), and their reply slots end now: nobody will read them.
+   */
   clientClosed(clientId: number): void {
     for (const [key, slot] of this.sm.parked) {
       if (this.parkedOwners.get(slot) !== clientId) continue;
       this.sm.parked.delete(key);
-      this.parkedOwners.delete(slot);
       this.scheduleAbandon(key);
+    }
+    // Parked or still on its way through the log: either way the reply has no reader now
+    // (a wait that parks later finds its slot done and is abandoned then).
+    for (const [slot, owner] of this.parkedOwners) {
+      if (owner !== clientId) continue;
+      this.parkedOwners.delete(slot);
+      slot.resolve(frameworkErrors.clientGone());
     }
   }
 

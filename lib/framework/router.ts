@@ -81,9 +81,13 @@ export class Router<D> implements ConnectionRouter {
     this.leaderWaits = [];
   }
 
-  closed(conn: ClientConnection): void {
+  inputEnded(conn: ClientConnection): void {
+    // Its own connection to the leader closes, so the leader sees this client go too.
     this.deps.forwarder.clientClosed(conn.id);
     this.deps.replicator.clientClosed(conn.id);
+  }
+
+  closed(conn: ClientConnection): void {
     for (const hook of this.closedHooks) hook(conn);
   }
 

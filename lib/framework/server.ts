@@ -73,6 +73,7 @@ export class RespServer {
     }
     const router: ConnectionRouter = {
       dispatch: (conn, args) => this.router.dispatch(conn, args),
+      inputEnded: (conn) => this.router.inputEnded(conn),
       closed: (conn) => {
         this.connections.delete(conn);
         this.router.closed(conn);

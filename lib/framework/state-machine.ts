@@ -92,6 +92,8 @@ export class StateMachine<D> {
   private readonly machine: MachineImpl<D>;
   /** Called when a client parks on this node (the node watches its connection). */
   onPark: (key: string, slot: PendingReply) => void = () => {};
+  /** Called when a wait parks whose client already left (its slot was ended). */
+  onOrphanedWait: (key: string) => void = () => {};
 
   constructor(
     private readonly app: App<D>,
@@ -170,6 +172,10 @@ export class StateMachine<D> {
   }
 
   private park(key: string, slot: PendingReply): void {
+    if (slot.done) {
+      this.onOrphanedWait(key);
+      return;
+    }
     const previous = this.parked.get(key);
     if (previous !== undefined && previous !== slot) previous.resolve(frameworkErrors.reattached());
     this.parked.set(key, slot);

@@ -3,6 +3,7 @@ import { connectionCommands } from './connection-commands.js';
 import { clientCommand } from './client-command.js';
 import { commandCommand } from './command-command.js';
 import { infoCommand } from './info-command.js';
+import { debugCommand } from './debug-command.js';
 import { raftCommand } from '../admin/raft-command.js';
 import { clusterCommand, machineCommand } from '../admin/cluster-command.js';
 
@@ -12,6 +13,7 @@ export const builtinCommands: readonly BuiltinCommand[] = [
   clientCommand,
   commandCommand,
   infoCommand,
+  debugCommand,
   raftCommand,
   clusterCommand,
   machineCommand,
