@@ -108,6 +108,12 @@ raft_leader() {
   return 1
 }
 
+# The file start.sh writes before it starts the server with -j, beside the data dir on
+# the same volume; raft.sh ready removes it once the node knows its leader.
+join_marker_of() {
+  echo "${1%/}.joining"
+}
+
 # The port of a host:port listen address.
 addr_port() {
   echo "${1##*:}"

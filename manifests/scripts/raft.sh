@@ -8,7 +8,8 @@
 #                                 when nothing answered
 #   raft.sh local ARG...          call on this pod's own node (kubectl exec ... raft.sh local)
 #
-# Environment: APP (for <PREFIX>_AUTH), LISTEN_ADDR (the local port; default 0.0.0.0:11001).
+# Environment: APP (for <PREFIX>_AUTH), LISTEN_ADDR (the local port; default 0.0.0.0:11001),
+# DATA_DIR (ready clears start.sh's join marker beside it; default /data/node).
 set -eu
 
 LOG_TAG=raft.sh
@@ -24,6 +25,8 @@ command=${1:-}
 case "$command" in
   ready)
     raft_leader 127.0.0.1 "$(addr_port "${LISTEN_ADDR:-0.0.0.0:11001}")" >/dev/null
+    # A node that knows its leader is in the configuration: its join is done.
+    rm -f "$(join_marker_of "${DATA_DIR:-/data/node}")"
     ;;
   leader)
     [ "$#" = 2 ] || usage

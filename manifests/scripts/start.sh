@@ -18,13 +18,18 @@
 #   <PREFIX>_AUTH    (KVD_AUTH, SEMAPHORED_AUTH) when set, probes AUTH first
 #
 # Decision, in order:
-#   1. the data dir has state -> start without -j (the node knows its cluster; all pods
+#   1. a join is pending (DATA_DIR.joining exists: this script started the server with -j
+#      and the node never became ready since) -> wait for a leader, start with -j. The
+#      server creates its stores at once, so a node killed mid-join has files but no
+#      cluster, and without -j it would bootstrap a second cluster beside the real one.
+#      raft.sh ready removes the marker once the node knows its leader.
+#   2. the data dir has state -> start without -j (the node knows its cluster; all pods
 #      of a restarted cluster must start without waiting for a leader, or none would win)
-#   2. a peer names a leader  -> start with -j <leader>
-#   3. ordinal 0, and no peer answered at all -> bootstrap a one-node cluster. A peer
+#   3. a peer names a leader  -> write the marker, start with -j <leader>
+#   4. ordinal 0, and no peer answered at all -> bootstrap a one-node cluster. A peer
 #      that answers without a leader is a member of a cluster that lost its quorum:
 #      bootstrapping beside it would split the cluster in two, so ordinal 0 waits too.
-#   4. otherwise wait (1 s, doubling up to BACKOFF_MAX_SECONDS) and probe again.
+#   5. otherwise wait (1 s, doubling up to BACKOFF_MAX_SECONDS) and probe again.
 set -eu
 
 LOG_TAG=start.sh
@@ -53,11 +58,8 @@ port=$(addr_port "$LISTEN_ADDR")
 peer_domain="$PEER_SERVICE.$POD_NAMESPACE.svc.$CLUSTER_DOMAIN"
 self_addr="$pod_name.$peer_domain:$port"
 
-# State means a non-empty file. A node killed while joining leaves only empty files
-# (the server creates its stores at start); it must join again, since without -j the
-# server would treat that dir as fresh and bootstrap a second cluster.
 has_state() {
-  [ -n "$(find "$DATA_DIR" -type f -size +0 2>/dev/null | head -n 1)" ]
+  [ -d "$DATA_DIR" ] && [ -n "$(ls -A "$DATA_DIR" 2>/dev/null)" ]
 }
 
 # Probes every peer but this pod; sets LEADER (first leader named) and ANSWERED (how
@@ -89,7 +91,12 @@ run_server() {
     --advertise "$self_addr" --data-dir "$DATA_DIR" "$@"
 }
 
-if has_state; then
+join_marker=$(join_marker_of "$DATA_DIR")
+join_pending=no
+if [ -e "$join_marker" ]; then
+  join_pending=yes
+  log "a join is pending ($join_marker): waiting for a leader, never bootstrapping"
+elif has_state; then
   log "decision=restart: $DATA_DIR has state, starting without -j"
   run_server "$@"
 fi
@@ -100,9 +107,11 @@ while :; do
   probe_peers
   if [ -n "$LEADER" ]; then
     log "decision=join leader=$LEADER attempt=$attempt"
+    mkdir -p "$(dirname "$join_marker")"
+    echo "$LEADER" >"$join_marker"
     run_server --join "$LEADER" "$@"
   fi
-  if [ "$ordinal" = 0 ] && [ "$ANSWERED" = 0 ]; then
+  if [ "$join_pending" = no ] && [ "$ordinal" = 0 ] && [ "$ANSWERED" = 0 ]; then
     log "decision=bootstrap: no peer answered, ordinal 0 starts a new cluster"
     run_server "$@"
   fi

@@ -152,24 +152,47 @@ function checkConfigRefs(objects: K8sObject[]): Problem[] {
   return out;
 }
 
-/** Env pairs X_HOST / X_PORT in client workloads must name a client Service and its port. */
+interface ClientAddress {
+  /** Where it was found, for messages: `KVD_HOST`, `SEMAPHORED_DEMO_ADDR`, `--addr`. */
+  source: string;
+  host: string;
+  port: string | undefined;
+}
+
+/** The addresses a client container names: X_HOST with X_PORT, X_ADDR=host:port, --addr. */
+function clientAddresses(c: Rec): ClientAddress[] {
+  const env = envOf(c);
+  const out: ClientAddress[] = [];
+  const split = (source: string, value: string): ClientAddress => {
+    const at = value.lastIndexOf(':');
+    return at < 0 ? { source, host: value, port: undefined } : { source, host: value.slice(0, at), port: value.slice(at + 1) };
+  };
+  for (const [key, value] of env) {
+    if (key.endsWith('_HOST')) out.push({ source: key, host: value, port: env.get(`${key.slice(0, -5)}_PORT`) });
+    if (key.endsWith('_ADDR')) out.push(split(key, value));
+  }
+  const args = [...list(c.command), ...list(c.args)].map(String);
+  args.forEach((a, i) => {
+    const next = args[i + 1];
+    if ((a === '--addr' || a === '-a') && next !== undefined) out.push(split(a, next));
+  });
+  return out;
+}
+
+/** Client workloads' addresses must name a client Service, one of its ports, and server pods behind it. */
 function checkClientAddresses(objects: K8sObject[]): Problem[] {
   const out: Problem[] = [];
-  for (const w of workloads(objects)) {
-    for (const c of containersOf(w)) {
-      const env = envOf(c);
-      for (const [key, host] of env) {
-        if (!key.endsWith('_HOST')) continue;
-        const port = env.get(`${key.slice(0, -5)}_PORT`);
-        const svc = service(objects, host.split('.')[0] ?? '');
-        const spec = rec(svc?.spec);
-        if (!svc) out.push(problem('client-address', w, `${key}=${host} names no Service`));
-        else if (spec.clusterIP === 'None') out.push(problem('client-address', w, `${key}=${host} is the headless peer Service, not a client Service`));
-        else if (port === undefined || !list(spec.ports).some((p) => String(rec(p).port) === port))
-          out.push(problem('client-address', w, `${key}=${host} with port ${String(port)}: not a port of Service ${host}`));
-        else if (!byKind(objects, 'StatefulSet').some((s) => selects(labelsOf(spec.selector), templateLabels(s))))
-          out.push(problem('client-address', w, `Service ${host} selects no server pods`));
-      }
+  for (const w of workloads(objects).filter((o) => o.kind !== 'StatefulSet')) {
+    for (const { source, host, port } of containersOf(w).flatMap(clientAddresses)) {
+      const svc = service(objects, host.split('.')[0] ?? '');
+      const spec = rec(svc?.spec);
+      const say = (message: string): void => void out.push(problem('client-address', w, `${source}: ${message}`));
+      if (!svc) say(`${host} names no Service`);
+      else if (spec.clusterIP === 'None') say(`${host} is the headless peer Service, not a client Service`);
+      else if (port === undefined || !list(spec.ports).some((p) => String(rec(p).port) === port))
+        say(`port ${String(port)} is not a port of Service ${host}`);
+      else if (!byKind(objects, 'StatefulSet').some((s) => selects(labelsOf(spec.selector), templateLabels(s))))
+        say(`Service ${host} selects no server pods`);
     }
   }
   return out;

@@ -2,11 +2,9 @@
  * The pods run the compiled server, as the image does (node dist/bin/<app>.js). A missing
  * or stale build would test old code, so the test stops with the fix instead.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePorts } from '../../helpers/ports.js';
-import { waitFor } from '../../helpers/wait.js';
+import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from './objects.js';
 import type { StatefulSetSim } from './statefulset-sim.js';
 
@@ -31,23 +29,17 @@ export function serverBuildProblem(app = 'kvd'): string | undefined {
 }
 
 /**
- * Leaves pod i's volume as a container killed during its join leaves it: the real server
- * started with --join towards a port where nothing listens (on 127.0.0.1), killed once its
- * data dir exists.
+ * Env for pod i's next start that makes its server die mid-join (crash-mid-join.mjs
+ * in place of the launcher): the start-up script runs for real, the join never finishes.
  */
-export async function interruptedJoin(sim: StatefulSetSim, i: number): Promise<void> {
-  const env = sim.env(i);
-  const dataDir = env.DATA_DIR as string;
-  const [listen, nobody] = await freePorts(2);
-  mkdirSync(sim.volumeDir(i), { recursive: true });
-  const launcher = join(env.APP_HOME as string, 'dist', 'bin', `${String(env.APP)}.js`);
-  const args = ['--id', String(i), '--addr', `127.0.0.1:${listen}`, '--data-dir', dataDir, '--join', `127.0.0.1:${nobody}`];
-  const child = spawn(process.execPath, [launcher, ...args], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.on('close', resolve));
-  try {
-    await waitFor(`${dataDir} to be created`, () => existsSync(dataDir) && readdirSync(dataDir).length > 0);
-  } finally {
-    child.kill('SIGKILL');
-    await exited;
-  }
+export function crashMidJoinEnv(sim: StatefulSetSim, i: number): Record<string, string> {
+  const home = join(sim.volumeDir(i), '..', `crash-app-${i}`);
+  mkdirSync(join(home, 'dist', 'bin'), { recursive: true });
+  const launcher = join(home, 'dist', 'bin', `${sim.spec.env.APP}.js`);
+  if (!existsSync(launcher)) symlinkSync(fileURLToPath(new URL('./crash-mid-join.mjs', import.meta.url)), launcher);
+  return {
+    APP_HOME: home,
+    CRASH_REAL_LAUNCHER: join(sim.appHome(), 'dist', 'bin', `${sim.spec.env.APP}.js`),
+    CRASH_JOIN_TO: '127.0.0.1:1',
+  };
 }

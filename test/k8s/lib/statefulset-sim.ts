@@ -17,6 +17,8 @@ import { podShell, systemTool } from './shell.js';
 const UNSHARE = systemTool('unshare') ?? 'unshare';
 
 export const POD_NAMESPACE = 'default';
+/** The Dockerfile's WORKDIR and APP_HOME. */
+const IMAGE_APP_HOME = '/app';
 
 interface Incarnation {
   child: ChildProcess;
@@ -64,11 +66,17 @@ export class StatefulSetSim {
     return join(this.workDir, 'volumes', this.podName(i));
   }
 
-  /** Maps a path inside the container (/scripts/x, /data/node) to this machine. */
+  /** Where the image's /app is on this machine. */
+  appHome(): string {
+    return this.envOverrides.APP_HOME ?? REPO_ROOT;
+  }
+
+  /** Maps a path inside the container (/scripts/x, /data/node, /app/...) to this machine. */
   localPath(p: string, i: number): string {
     const under = (mount: string): boolean => p === mount || p.startsWith(`${mount}/`);
     if (under(this.spec.scriptsMountPath)) return this.scriptsDir + p.slice(this.spec.scriptsMountPath.length);
     if (under(this.spec.dataMountPath)) return this.volumeDir(i) + p.slice(this.spec.dataMountPath.length);
+    if (under(IMAGE_APP_HOME)) return this.appHome() + p.slice(IMAGE_APP_HOME.length);
     return p;
   }
 
@@ -79,7 +87,7 @@ export class StatefulSetSim {
     return [...shell, ...rest.map((w) => this.localPath(w, i))];
   }
 
-  env(i: number): Record<string, string> {
+  env(i: number, extra: Record<string, string> = {}): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.spec.env)) env[k] = this.localPath(v, i);
     return {
@@ -87,14 +95,18 @@ export class StatefulSetSim {
       HOME: this.volumeDir(i),
       HOSTNAME: this.podName(i),
       POD_NAMESPACE,
-      APP_HOME: REPO_ROOT,
+      APP_HOME: this.appHome(),
       ...env,
       ...this.envOverrides,
+      ...extra,
     };
   }
 
-  /** The StatefulSet controller creating pod i (again): namespace, DNS name, process. */
-  create(i: number): void {
+  /**
+   * The StatefulSet controller creating pod i (again): namespace, DNS name, process.
+   * `extraEnv` changes this start only (a fault to inject).
+   */
+  create(i: number, extraEnv: Record<string, string> = {}): void {
     if (this.pods.has(i)) throw new Error(`${this.podName(i)} is already running`);
     this.net.addHost(this.podName(i), this.ip(i));
     mkdirSync(this.volumeDir(i), { recursive: true });
@@ -105,7 +117,7 @@ export class StatefulSetSim {
     const child = spawn(
       IP,
       ['netns', 'exec', this.ns(i), UNSHARE, '--uts', '--', sh as string, ...shArgs, '-c', setHostname, this.podName(i), ...argv],
-      { env: this.env(i), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: this.env(i, extraEnv), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const logFile = join(this.workDir, `${this.podName(i)}.log`);
     const record = (chunk: Buffer): void => {
@@ -120,6 +132,13 @@ export class StatefulSetSim {
 
   running(i: number): boolean {
     return this.pods.has(i);
+  }
+
+  /** Resolves with pod i's exit code when its process ends by itself. */
+  exited(i: number): Promise<number | null> {
+    const pod = this.pods.get(i);
+    if (!pod) throw new Error(`${this.podName(i)} is not running`);
+    return pod.exit;
   }
 
   /** Every line pod i printed, over all its incarnations (kubectl logs plus --previous). */
