@@ -326,8 +326,9 @@ export function proposeConfChange(r: Raft, change: ConfChange): ProposeResult {
   }
   const invalid = validateChange(r.membership.conf, change);
   if (invalid !== null) return { ok: false, reason: 'invalid', detail: invalid };
-  if (change.op === 'promote' && r.progress.get(change.id)?.state !== 'replicate') {
-    return { ok: false, reason: 'invalid', detail: `learner ${change.id} has not caught up yet` };
+  const learner = r.progress.get(change.id);
+  if (change.op === 'promote' && (learner === undefined || learner.state !== 'replicate' || !learner.recentActive)) {
+    return { ok: false, reason: 'invalid', detail: `learner ${change.id} has not caught up yet (or is unreachable)` };
   }
   return { ok: true, index: appendAsLeader(r, EntryKind.ConfChange, encodeConfChange(change)) };
 }

@@ -254,7 +254,9 @@ export class Raft {
     this.electionElapsed++;
     if (this.electionElapsed >= this.cfg.electionTicks) {
       this.electionElapsed = 0;
-      if (this.cfg.checkQuorum && !this.quorumActive()) {
+      // recentActive is renewed every election timeout even without check-quorum:
+      // promotions use it to tell a live learner from a dead one.
+      if (!this.quorumActive() && this.cfg.checkQuorum) {
         this.becomeFollower(this.term, null);
         return;
       }
@@ -318,8 +320,11 @@ export class Raft {
       // Tell the stale leader about the newer term so it steps down: with pre-vote and
       // check-quorum a partitioned old leader would otherwise never learn it.
       this.send(this.msg('appResp', m.from));
-    } else if (m.type === 'preVote') {
-      this.send(this.msg('preVoteResp', m.from, { reject: true }));
+    } else if (m.type === 'preVote' || m.type === 'vote') {
+      // Reject with our term so the candidate catches up. Without this, a candidate whose
+      // configuration differs from ours (a membership change it has and we lack) may
+      // never hear our term and keep campaigning in terms we ignore.
+      this.send(this.msg(m.type === 'vote' ? 'voteResp' : 'preVoteResp', m.from, { reject: true }));
     }
   }
 

@@ -1,0 +1,176 @@
+/**
+ * The safety properties of Raft (paper Figure 3), checked as the simulation runs:
+ *  - election safety: at most one leader per term;
+ *  - log matching: an (index, term) pair names one entry, with one predecessor term,
+ *    across every log that ever held it (so equal pairs mean equal prefixes);
+ *  - leader completeness: a new leader holds every entry committed before it;
+ *  - state machine safety: every node applies the same entry at each index, and a
+ *    snapshot installed at an index holds the state any node had there;
+ *  - committed entries are never lost: no node ever writes a different entry over an
+ *    index known committed.
+ * An entry is known committed once any node applied it.
+ */
+import { EntryKind, type Entry, type NodeId, type Ready, type SnapshotMeta } from '../../lib/raft/core/types.js';
+import type { KvMachine } from './kv.js';
+import type { SimNode } from './sim-node.js';
+
+export class SimViolation extends Error {
+  override name = 'SimViolation';
+}
+
+interface Known {
+  readonly term: number;
+  readonly key: string;
+}
+
+const keys = new WeakMap<Entry, string>();
+const decoder = new TextDecoder();
+
+function entryKey(e: Entry): string {
+  let k = keys.get(e);
+  if (k === undefined) {
+    k = `${e.kind === EntryKind.ConfChange ? 'C' : 'N'}:${decoder.decode(e.data)}`;
+    keys.set(e, k);
+  }
+  return k;
+}
+
+export class Checker {
+  private readonly leaderOfTerm = new Map<number, NodeId>();
+  private readonly entries = new Map<string, { key: string; prevTerm: number | undefined }>();
+  private readonly committed: (Known | undefined)[] = [];
+  maxCommitted = 0;
+  /** Per term, the highest index its leader committed. */
+  private readonly leaderCommit = new Map<number, number>();
+  /** Terms of entries known committed (from leaders' commit indexes). */
+  private readonly committedTerm: number[] = [];
+  private termsKnownTo = 0;
+  private readonly snapshotDigests = new Map<number, string>();
+  leadersElected = 0;
+
+  /** After anything happened at a node: role and term checks. */
+  observe(node: SimNode): void {
+    const core = node.core;
+    if (core === null) return;
+    const r = core.raft;
+    if (r.role !== 'leader') return;
+    const known = this.leaderOfTerm.get(r.term);
+    if (known !== node.id) {
+      if (known !== undefined) throw new SimViolation(`election safety: ${known} and ${node.id} are both leaders of term ${r.term}`);
+      this.leaderOfTerm.set(r.term, node.id);
+      this.leadersElected++;
+      this.checkLeaderCompleteness(node);
+    }
+    this.noteLeaderCommit(node);
+  }
+
+  /** Records what the leader of a term committed (with the terms of those entries). */
+  private noteLeaderCommit(node: SimNode): void {
+    const r = (node.core as NonNullable<SimNode['core']>).raft;
+    const committed = r.log.committed;
+    if (committed <= (this.leaderCommit.get(r.term) ?? 0)) return;
+    this.leaderCommit.set(r.term, committed);
+    for (let i = Math.max(this.termsKnownTo + 1, r.log.firstIndex()); i <= committed; i++) {
+      const t = r.log.maybeTerm(i);
+      if (t !== undefined) this.committedTerm[i] = t;
+    }
+    if (committed > this.termsKnownTo) this.termsKnownTo = committed;
+  }
+
+  /**
+   * Leader completeness (section 5.4): a leader of term U holds every entry committed
+   * by the leaders of terms before U. (Leaders of later terms may have committed more:
+   * an election can finish late.)
+   */
+  private checkLeaderCompleteness(node: SimNode): void {
+    const r = (node.core as NonNullable<SimNode['core']>).raft;
+    let required = 0;
+    for (const [term, index] of this.leaderCommit) if (term < r.term && index > required) required = index;
+    for (let i = Math.max(1, r.log.firstIndex()); i <= required; i++) {
+      const c = this.committedTerm[i] ?? this.committed[i]?.term;
+      if (c === undefined) continue;
+      const t = r.log.maybeTerm(i);
+      if (t !== c) {
+        throw new SimViolation(`leader completeness: new leader ${node.id} of term ${r.term} has term ${String(t)} at index ${i}, committed there with term ${c} before term ${r.term}`);
+      }
+    }
+  }
+
+  onReady(node: SimNode, rd: Ready): void {
+    for (let i = 1; i < rd.entries.length; i++) {
+      if ((rd.entries[i] as Entry).index !== (rd.entries[i - 1] as Entry).index + 1) throw new SimViolation(`${node.id}: Ready.entries not contiguous`);
+    }
+    const first = rd.committedEntries[0];
+    if (first !== undefined && first.index !== node.kv.appliedIndex + 1 && rd.snapshot === null) {
+      throw new SimViolation(`${node.id}: committed entries start at ${first.index}, applied is ${node.kv.appliedIndex}`);
+    }
+  }
+
+  /** Entries a node is about to write to its log. */
+  onPersist(node: SimNode, entries: readonly Entry[]): void {
+    let prevTerm: number | undefined = termOrUndefined(node, (entries[0] as Entry).index - 1);
+    for (const e of entries) {
+      const id = `${e.index}:${e.term}`;
+      const key = entryKey(e);
+      const seen = this.entries.get(id);
+      if (seen === undefined) {
+        this.entries.set(id, { key, prevTerm });
+      } else {
+        if (seen.key !== key) throw new SimViolation(`log matching: two different entries at index ${e.index} term ${e.term} (${node.id} wrote ${key}, before ${seen.key})`);
+        if (seen.prevTerm !== undefined && prevTerm !== undefined && seen.prevTerm !== prevTerm) {
+          throw new SimViolation(`log matching: entry ${e.index}/${e.term} at ${node.id} follows term ${prevTerm}, elsewhere term ${seen.prevTerm}`);
+        }
+        if (seen.prevTerm === undefined && prevTerm !== undefined) this.entries.set(id, { key, prevTerm });
+      }
+      // A stale node may write junk at a committed index it never held; overwriting the
+      // committed entry itself is what must never happen.
+      const c = this.committed[e.index];
+      if (c !== undefined && c.term !== e.term && termOrUndefined(node, e.index) === c.term) {
+        throw new SimViolation(`committed entry lost: ${node.id} overwrote committed index ${e.index} (term ${c.term}) with term ${e.term}`);
+      }
+      prevTerm = e.term;
+    }
+  }
+
+  onApply(node: SimNode, e: Entry): void {
+    const key = entryKey(e);
+    const c = this.committed[e.index];
+    if (c === undefined) {
+      this.committed[e.index] = { term: e.term, key };
+      if (e.index > this.maxCommitted) this.maxCommitted = e.index;
+    } else if (c.term !== e.term || c.key !== key) {
+      throw new SimViolation(`state machine safety: ${node.id} applied ${key} (term ${e.term}) at index ${e.index}, another node applied ${c.key} (term ${c.term})`);
+    }
+  }
+
+  /** A snapshot taken or installed must hold the state every node had at its index. */
+  onSnapshot(node: SimNode, meta: SnapshotMeta, kv: KvMachine, installed: boolean): void {
+    const digest = JSON.stringify([...kv.cells].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const seen = this.snapshotDigests.get(meta.index);
+    if (seen === undefined) this.snapshotDigests.set(meta.index, digest);
+    else if (seen !== digest) {
+      throw new SimViolation(`state machine safety: ${node.id} ${installed ? 'installed' : 'took'} a snapshot at ${meta.index} that differs from another node's state there`);
+    }
+    const c = this.committed[meta.index];
+    if (c !== undefined && c.term !== meta.term) throw new SimViolation(`snapshot ${meta.index} has term ${meta.term}, the committed entry there has term ${c.term}`);
+  }
+
+  /**
+   * After a restart: everything the node had applied was durable (it is applied only
+   * after its fsync), so the recovered log must still hold it, unchanged.
+   */
+  checkRecovered(node: SimNode, appliedBeforeCrash: number): void {
+    const last = node.log.lastIndex();
+    if (last < appliedBeforeCrash) throw new SimViolation(`committed entry lost: ${node.id} applied ${appliedBeforeCrash} but restarted with its log ending at ${last}`);
+    for (let i = Math.max(1, node.log.firstIndex()); i <= appliedBeforeCrash; i++) {
+      const c = this.committed[i];
+      const t = node.log.term(i);
+      if (c !== undefined && c.term !== t) throw new SimViolation(`committed entry lost: ${node.id} restarted with term ${t} at committed index ${i} (committed term ${c.term})`);
+    }
+  }
+}
+
+function termOrUndefined(node: SimNode, index: number): number | undefined {
+  if (index < node.log.firstIndex() - 1 || index > node.log.lastIndex()) return undefined;
+  return node.log.term(index);
+}
