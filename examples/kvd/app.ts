@@ -27,9 +27,9 @@ export const kvdApp = defineApp<KvData>({
   restore,
   tick: activeExpire,
   keyspace(data) {
-    const out: [number, number][] = [];
+    const out: [number, number, number][] = [];
     data.dbs.forEach((db, index) => {
-      if (db.size > 0) out.push([index, db.size]);
+      if (db.size > 0) out.push([index, db.size, db.expiringCount]);
     });
     return out;
   },

@@ -7,7 +7,7 @@ import { OK, SimpleString, type Reply } from '../../lib/resp/types.js';
 import { currentDb, type Kv } from './access.js';
 import { bulk, text } from './args.js';
 import { kvdErrors } from './errors.js';
-import { globMatch } from './glob.js';
+import { globMatch } from '../../lib/util/glob.js';
 import { typeOf, type Db, type KvData } from './store.js';
 import { a, keySpec, spec } from './spec.js';
 

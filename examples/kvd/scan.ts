@@ -15,7 +15,7 @@ import type { Reply } from '../../lib/resp/types.js';
 import { currentDb, type Kv } from './access.js';
 import { bulk, isToken, longArg, text } from './args.js';
 import { kvdErrors } from './errors.js';
-import { globMatch } from './glob.js';
+import { globMatch } from '../../lib/util/glob.js';
 import { typeOf, type KvData } from './store.js';
 import { a, spec } from './spec.js';
 

@@ -39,6 +39,11 @@ export class Db {
     return this.keys.length;
   }
 
+  /** Stored keys that have an expiry (INFO keyspace's expires=). */
+  get expiringCount(): number {
+    return this.expires.size;
+  }
+
   /** The live value of key for a read: an expired key is absent, and nothing changes. */
   peek(key: string, now: number): Value | undefined {
     const slot = this.slots.get(key);

@@ -118,8 +118,8 @@ export interface AppDefinition<D> {
    * on the leader's periodic TICK entries): expire keys, time out waiters, end leases.
    */
   tick?(m: Machine<D>): void;
-  /** Keys in the state, for INFO keyspace: [db, count][]. */
-  keyspace?(data: D): readonly (readonly [number, number])[];
+  /** Keys in the state, for INFO keyspace: [db, keys, keys with an expiry][]. */
+  keyspace?(data: D): readonly (readonly [db: number, keys: number, expires?: number])[];
 }
 
 export class App<D> {

@@ -34,6 +34,9 @@ export const errors = {
   notInteger(): ReplyError {
     return new ReplyError('ERR value is not an integer or out of range');
   },
+  notInt32(): ReplyError {
+    return new ReplyError('ERR value is out of range, value must between -2147483648 and 2147483647');
+  },
   dbIndexOutOfRange(): ReplyError {
     return new ReplyError('ERR DB index is out of range');
   },

@@ -30,7 +30,7 @@ export interface InfoSource {
   lastSnapshotIndex(): number;
   logBytes(): number;
   fsyncStats(): { count: number; avgMs: number; maxMs: number };
-  keyspace(): readonly (readonly [number, number])[];
+  keyspace(): readonly (readonly [db: number, keys: number, expires?: number])[];
   proposedEntries(): number;
   proposedCommands(): number;
   readRounds(): number;
@@ -59,7 +59,7 @@ export function infoSection(source: InfoSource, name: string): string[] | null {
     case 'raft':
       return raftInfoFields(source).map(([k, v]) => `${k}:${v}`);
     case 'keyspace':
-      return source.keyspace().map(([db, keys]) => `db${db}:keys=${keys},expires=0,avg_ttl=0`);
+      return source.keyspace().map(([db, keys, expires]) => `db${db}:keys=${keys},expires=${expires ?? 0},avg_ttl=0`);
     case 'commandstats':
       return [...source.commandCounts()].map(([cmd, calls]) => `cmdstat_${cmd}:calls=${calls}`);
     default:

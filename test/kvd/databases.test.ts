@@ -14,9 +14,10 @@ describe('databases', () => {
     h.call('MSET', 'a', '1', 'b', '2');
     h.call('SELECT', '15');
     h.call('SET', 'c', '3');
+    h.call('EXPIRE', 'c', '100');
     assert.deepEqual(kvdApp.definition.keyspace?.(h.data), [
-      [0, 2],
-      [15, 1],
+      [0, 2, 0],
+      [15, 1, 1],
     ]);
   });
 

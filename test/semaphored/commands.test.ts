@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSemaphoredApp, semaphoredApp } from '../../examples/semaphored/app.js';
-import { globMatch } from '../../examples/semaphored/glob.js';
+import { globMatch } from '../../lib/util/glob.js';
 import { SemHost, grantOf, plain } from './harness.js';
 
 const app = createSemaphoredApp();

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { globMatch } from '../../examples/kvd/glob.js';
+import { globMatch } from '../../lib/util/glob.js';
 
 const cases: [pattern: string, subject: string, expected: boolean][] = [
   ['*', '', true],

@@ -3,7 +3,7 @@ import type { Machine } from '../../../lib/framework/app.js';
 import { ReplyError, type Reply } from '../../../lib/resp/types.js';
 import { bytes, optionValue, parseInteger, parseOptions, text } from '../args.js';
 import { semErrors } from '../errors.js';
-import { globMatch } from '../glob.js';
+import { globMatch } from '../../../lib/util/glob.js';
 import type { SemState } from '../state.js';
 import { available } from '../transitions.js';
 

@@ -6,7 +6,7 @@ import { OK, PONG, ReplyError, SimpleString, type Reply } from '../../resp/types
 import { errors } from '../errors.js';
 import type { ClientConnection } from '../connection.js';
 import type { BuiltinCommand, BuiltinContext } from './types.js';
-import { parseInteger } from './parse.js';
+import { parseInt32, parseInteger } from './parse.js';
 
 /** What HELLO and INFO report as the Redis version: the command set kvd follows. */
 export const REDIS_COMPAT_VERSION = '7.0.0';
@@ -49,8 +49,9 @@ const select: BuiltinCommand = {
   name: 'select',
   spec: { arity: 2, flags: ['fast', 'loading', 'stale'], summary: 'Changes the selected database.', since: '1.0.0', group: 'connection', arguments: [{ name: 'index', type: 'integer' }] },
   run(ctx, conn, args) {
-    const index = parseInteger(args[1]);
-    if (index === null) return errors.notInteger();
+    const index = parseInt32(args[1]);
+    if (index === 'notInteger') return errors.notInteger();
+    if (index === 'outOfRange') return errors.notInt32();
     if (index < 0 || index >= ctx.databases) return errors.dbIndexOutOfRange();
     conn.db = index;
     return OK;
