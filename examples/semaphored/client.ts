@@ -46,8 +46,13 @@ export interface AcquireOptions {
   readonly onLost?: (error: PermitLostError) => void;
 }
 
-/** Redis-style codes that mean "not now, ask again" (leader changes, elections, loading). */
-const RETRYABLE = /^(TRYAGAIN|CLUSTERDOWN|LOADING|MOVED|ASK|READONLY|NOTLEADER|MASTERDOWN|BUSY)\b|leader/i;
+/**
+ * Codes that mean "not now, ask again" (leader changes, elections, loading), and
+ * UNCERTAIN (a lost connection to the leader, a timeout: maybe applied). Every command
+ * this client sends is safe to repeat: acquires carry their request ID, and release,
+ * renew, cancel and create by fence, ID or value give the same outcome twice.
+ */
+const RETRYABLE = /^(TRYAGAIN|CLUSTERDOWN|UNCERTAIN|LOADING|MOVED|ASK|READONLY|NOTLEADER|MASTERDOWN|BUSY)\b|leader/i;
 
 export function isRetryableReply(message: string): boolean {
   return RETRYABLE.test(message);
