@@ -17,10 +17,16 @@ export interface CommandRecord {
   readonly args: readonly Uint8Array[];
 }
 
+/** A command read back from an entry: its arguments are Buffers viewing the entry's data. */
+export interface DecodedCommand {
+  readonly db: number;
+  readonly args: Buffer[];
+}
+
 export type DecodedPayload =
   | { readonly kind: 'noop' }
   | { readonly kind: 'tick'; readonly timeMs: number; readonly seed: number }
-  | { readonly kind: 'commands'; readonly timeMs: number; readonly seed: number; readonly commands: CommandRecord[] };
+  | { readonly kind: 'commands'; readonly timeMs: number; readonly seed: number; readonly commands: DecodedCommand[] };
 
 export class EntryFormatError extends Error {
   override name = 'EntryFormatError';
@@ -80,7 +86,7 @@ export function decodePayload(data: Uint8Array): DecodedPayload {
   need(4);
   const count = buf.readUInt32LE(o);
   o += 4;
-  const commands: CommandRecord[] = new Array(count);
+  const commands: DecodedCommand[] = new Array(count);
   for (let i = 0; i < count; i++) {
     need(6);
     const db = buf.readUInt16LE(o);

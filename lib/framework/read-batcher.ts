@@ -1,7 +1,8 @@
 /**
- * Linearizable reads with ReadIndex, batched: reads that arrive in one turn of the event
- * loop share one read-index request (one quorum heartbeat round, on the leader or via
- * the leader for a follower). A read runs once the local state machine has applied up to
+ * Linearizable reads with ReadIndex, batched: one read-index request (one quorum
+ * heartbeat round, on the leader or via the leader for a follower) is in flight at a
+ * time, and every read that arrives meanwhile joins the next one. Under load each round
+ * serves many reads, so the cost in messages stays flat as the read rate grows. A read runs once the local state machine has applied up to
  * the read index and up to the connection's own last write (read-your-writes).
  */
 import { PendingReply } from './connection.js';
@@ -18,6 +19,8 @@ interface QueuedRead {
 
 export interface ReadBatcherConfig {
   readonly timeoutMs: number;
+  /** A round not answered in this time is asked again (its request or answer was lost). */
+  readonly roundRetryMs: number;
   /** Asks the core for a read index with this context. */
   requestReadIndex(ctx: Uint8Array): void;
   appliedIndex(): number;
@@ -27,6 +30,7 @@ export interface ReadBatcherConfig {
 export class ReadBatcher {
   private waiting: QueuedRead[] = [];
   private readonly rounds = new Map<string, QueuedRead[]>();
+  private roundStartedMs = 0;
   /** Reads whose read index is known, by the index they must wait for. */
   private readonly byIndex = new Map<number, QueuedRead[]>();
   private flushScheduled = false;
@@ -57,11 +61,12 @@ export class ReadBatcher {
   }
 
   private startRound(): void {
-    if (this.waiting.length === 0) return;
+    if (this.waiting.length === 0 || this.rounds.size > 0) return;
     const ctxNumber = this.nextCtx++;
     const ctx = Buffer.allocUnsafe(8);
     ctx.writeDoubleLE(ctxNumber, 0);
     this.rounds.set(ctx.toString('latin1'), this.waiting);
+    this.roundStartedMs = this.config.nowMs();
     this.waiting = [];
     this.roundsStarted++;
     this.config.requestReadIndex(ctx);
@@ -84,6 +89,7 @@ export class ReadBatcher {
         }
       }
     }
+    this.startRound();
   }
 
   onApplied(applied: number): void {
@@ -103,8 +109,9 @@ export class ReadBatcher {
     this.startRound();
   }
 
-  /** Fails reads that waited longer than the timeout. */
+  /** Fails reads that waited longer than the timeout; asks again for a round that went unanswered. */
   sweep(): void {
+    if (this.rounds.size > 0 && this.config.nowMs() - this.roundStartedMs > this.config.roundRetryMs) this.retryRounds();
     const deadline = this.config.nowMs() - this.config.timeoutMs;
     const expire = (reads: QueuedRead[]): QueuedRead[] =>
       reads.filter((r) => {
@@ -118,6 +125,8 @@ export class ReadBatcher {
       if (left.length === 0) this.rounds.delete(key);
       else this.rounds.set(key, left);
     }
+    // A round that will never be answered (its reads all expired) must not block the next.
+    this.startRound();
     for (const [index, reads] of this.byIndex) {
       const left = expire(reads);
       if (left.length === 0) this.byIndex.delete(index);

@@ -15,6 +15,7 @@ import type { PendingReply } from './connection.js';
 import { frameworkErrors } from './errors.js';
 import type { Reply } from '../resp/types.js';
 import { randomBytes } from 'node:crypto';
+import { rngFromSeed } from '../util/rng.js';
 
 interface TrackedProposal extends LocalProposal {
   readonly proposedAtMs: number;
@@ -51,11 +52,13 @@ export class Replicator<D> {
     private readonly events: ReplicatorEvents,
   ) {
     const nowMs = (): number => Date.now() + options.clockOffsetMs;
+    // Entry seeds need to be unpredictable to clients, not cryptographic: seed once.
+    const seeds = rngFromSeed(randomBytes(4).readUInt32LE(0));
     this.writes = new WriteBatcher({
       maxBatchCommands: options.maxBatchCommands,
       maxBatchBytes: options.maxBatchBytes,
       nowMs,
-      seed: () => randomBytes(4).readUInt32LE(0),
+      seed: () => seeds.next32(),
       propose: (data) => {
         const result = driver.withCore((core) => core.propose(data));
         return { result, term: result.ok ? driver.core.status().term : 0 };
@@ -64,6 +67,7 @@ export class Replicator<D> {
     });
     this.reads = new ReadBatcher({
       timeoutMs: options.commandTimeoutMs,
+      roundRetryMs: options.electionTimeoutTicks * options.tickIntervalMs,
       requestReadIndex: (ctx) => driver.withCore((core) => core.readIndex(ctx)),
       appliedIndex: () => this.sm.appliedIndex,
       nowMs: () => Date.now(),

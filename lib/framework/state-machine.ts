@@ -10,7 +10,7 @@ import { EntryKind } from '../raft/core/types.js';
 import { rngFromSeed, type Rng } from '../util/rng.js';
 import { ReplyError, type Reply } from '../resp/types.js';
 import { Blocked, type App, type Machine } from './app.js';
-import { decodePayload, type CommandRecord } from './entry-codec.js';
+import { decodePayload, type DecodedCommand } from './entry-codec.js';
 import type { PendingReply } from './connection.js';
 import { frameworkErrors } from './errors.js';
 
@@ -140,7 +140,7 @@ export class StateMachine<D> {
     }
   }
 
-  private applyCommands(commands: readonly CommandRecord[], local: LocalProposal | undefined): void {
+  private applyCommands(commands: readonly DecodedCommand[], local: LocalProposal | undefined): void {
     for (let i = 0; i < commands.length; i++) {
       const command = commands[i];
       if (command === undefined) continue;
@@ -154,8 +154,8 @@ export class StateMachine<D> {
     }
   }
 
-  private applyCommand(command: CommandRecord): Reply | Blocked {
-    const args = command.args.map((a) => (Buffer.isBuffer(a) ? a : Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
+  private applyCommand(command: DecodedCommand): Reply | Blocked {
+    const args = command.args;
     const def = this.app.resolve(args);
     if (def instanceof ReplyError) return def;
     // A read is in the log only to keep its place behind a client's writes (read-your-writes).
