@@ -15,7 +15,7 @@ import { KubectlShim } from './lib/kubectl-shim.js';
 import { redisCli } from './lib/ns-exec.js';
 import { REPO_ROOT } from './lib/objects.js';
 import { all, CLIENT, ELECTION_MS, missingPrerequisite, PodCluster } from './lib/pod-cluster.js';
-import { members, ordinalOf, ready, serverPort } from './lib/pod-queries.js';
+import { members, ordinalOf, raftInfo, ready, serverPort } from './lib/pod-queries.js';
 import { clientJobSpec } from './lib/pod-spec.js';
 import { crashMidJoinEnv } from './lib/server-build.js';
 import { runProcess } from './lib/shell.js';
@@ -75,12 +75,14 @@ describe('kvd StatefulSet as netns pods', { skip: skip ?? false }, () => {
     const victim = all(3).find((i) => i !== leader) as number;
     await sim.delete(victim, 'SIGKILL');
     await redisCli(sim.ns(leader), sim.fqdn(leader), port(), ['SET', 'written-while-down', '1']);
+    const committed = Number((await raftInfo(sim, leader)).get('commit_index'));
     sim.create(victim);
     await waitForLeader(all(3), `${sim.podName(victim)} to name the leader again`);
     await waitForReady([victim]);
     assert.equal(count(sim.logsOf(victim), 'decision=restart'), 1, sim.logsOf(victim));
     assert.deepEqual(await members(sim, victim), all(3));
-    assert.equal(await redisCli(sim.ns(victim), '127.0.0.1', port(), ['GET', 'written-while-down']), '1');
+    // Caught up: it applied the write made while it was down (a GET would be forwarded).
+    await waitFor('the restarted pod to apply what was written meanwhile', async () => Number((await raftInfo(sim, victim)).get('applied_index')) >= committed);
   });
 
   test('a deleted leader (SIGTERM) hands over, exits 0, and its pod rejoins', async () => {
@@ -96,16 +98,19 @@ describe('kvd StatefulSet as netns pods', { skip: skip ?? false }, () => {
   test('a partitioned leader is replaced, loses readiness, and rejoins after healing', async () => {
     const old = ordinalOf(sim, await waitForLeader(all(3), 'a leader'));
     const others = all(3).filter((i) => i !== old);
+    let committed = 0;
     cluster.net.partition(sim.podName(old));
     try {
-      await cluster.waitForNewLeader(others, old, 'the majority side to elect a new leader');
+      const next = ordinalOf(sim, await cluster.waitForNewLeader(others, old, 'the majority side to elect a new leader'));
       await waitFor(`${sim.podName(old)} to fail its readiness probe`, async () => !(await ready(sim, old)), { timeoutMs: ELECTION_MS, intervalMs: 250 });
-      await redisCli(sim.ns(others[0] as number), '127.0.0.1', port(), ['SET', 'written-in-partition', 'majority']);
+      await redisCli(sim.ns(next), '127.0.0.1', port(), ['SET', 'written-in-partition', 'majority']);
+      committed = Number((await raftInfo(sim, next)).get('commit_index'));
     } finally {
       cluster.net.heal(sim.podName(old));
     }
     await waitForLeader(all(3), 'the healed pod to follow the new leader');
     await waitForReady([old]);
+    await waitFor('the healed pod to apply the majority side\'s write', async () => Number((await raftInfo(sim, old)).get('applied_index')) >= committed);
     assert.equal(await redisCli(sim.ns(old), '127.0.0.1', port(), ['GET', 'written-in-partition']), 'majority');
   });
 

@@ -51,3 +51,11 @@ export async function members(sim: StatefulSetSim, via: number): Promise<number[
   for (const m of text.matchAll(new RegExp(`\\b${sim.spec.setName}-(\\d+)\\.`, 'g'))) found.add(Number(m[1]));
   return [...found].sort((a, b) => a - b);
 }
+
+/** RAFT INFO as pod i answers it about itself (field -> value). */
+export async function raftInfo(sim: StatefulSetSim, i: number): Promise<Map<string, string>> {
+  const lines = (await redisCli(sim.ns(i), '127.0.0.1', serverPort(sim), ['RAFT', 'INFO'])).split('\n');
+  const info = new Map<string, string>();
+  for (let k = 0; k + 1 < lines.length; k += 2) info.set(lines[k] as string, lines[k + 1] as string);
+  return info;
+}
