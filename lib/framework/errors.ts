@@ -108,17 +108,11 @@ export const frameworkErrors = {
     const detail = err instanceof Error ? err.message : String(err);
     return new ReplyError(`ERR internal error in '${name}': ${detail}`);
   },
-  tickFromClient(): ReplyError {
-    return new ReplyError('ERR replicated time is set by the leader only');
-  },
   peerNotAuthenticated(): ReplyError {
     return new ReplyError('ERR peer command refused: authenticate with RAFT.PEER first');
   },
   peerBadSecret(): ReplyError {
     return new ReplyError('ERR peer handshake refused: wrong cluster secret');
-  },
-  peerGarbage(detail: string): ReplyError {
-    return new ReplyError(`ERR malformed peer message: ${detail}`);
   },
   shuttingDown(): ReplyError {
     return new ReplyError('TRYAGAIN this node is shutting down; nothing was applied');
