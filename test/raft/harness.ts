@@ -16,6 +16,15 @@ import { rngFromSeed } from '../../lib/util/rng.js';
 export const encoder = new TextEncoder();
 export const decoder = new TextDecoder();
 
+/** A node's history for scenario tests (see TestNode.preload). */
+export interface Preload {
+  readonly conf: ConfState;
+  readonly terms: readonly number[];
+  readonly term?: number;
+  readonly vote?: NodeId;
+  readonly commit?: number;
+}
+
 export type ConfigOverrides = Partial<Omit<RaftConfig, 'id' | 'storage' | 'applied' | 'rng'>>;
 
 export const DEFAULT_TEST_CONFIG = {
@@ -45,9 +54,27 @@ export class TestNode {
     private readonly overrides: ConfigOverrides,
     bootstrap: ConfState | undefined,
     seed: number,
+    preload?: Preload,
   ) {
     this.seed = seed;
+    if (preload !== undefined) this.preload(preload);
     this.start(bootstrap);
+  }
+
+  /**
+   * Gives the node a history before it starts: a snapshot at index 1 (term 1) holding the
+   * configuration, then entries 2, 3, ... with the given terms.
+   */
+  private preload(p: Preload): void {
+    const writer = this.snapshots.create({ index: 1, term: 1, conf: p.conf });
+    writer.writeBatch([]);
+    void writer.commit();
+    void this.log.reset(1, 1);
+    this.log.append(p.terms.map((term, i) => ({ index: i + 2, term, kind: EntryKind.Normal, data: encoder.encode(`t${term}`) })));
+    this.log.syncNow();
+    const term = Math.max(1, p.term ?? 0, ...p.terms);
+    void this.stable.save({ term, vote: p.vote ?? null, commit: p.commit ?? 1 }, { sync: true });
+    this.appliedIndex = 1;
   }
 
   private start(bootstrap?: ConfState): void {
@@ -146,6 +173,17 @@ export class Cluster {
     }
   }
 
+  /** Nodes with a given history (Figure 7 / 8 style); `logs` maps id to the terms of entries 2.. */
+  addWithLogs(logs: Record<NodeId, readonly number[]>, opts: { term?: number; overrides?: ConfigOverrides } = {}): void {
+    const ids = Object.keys(logs);
+    const conf: ConfState = { voters: ids.map((id) => ({ id, addr: `${id}:1` })), learners: [] };
+    for (const id of ids) {
+      const preload: Preload = { conf, terms: logs[id] ?? [], ...(opts.term === undefined ? {} : { term: opts.term }) };
+      this.nodes.set(id, new TestNode(id, { ...this.overrides, ...opts.overrides }, undefined, this.seed++ * 1000, preload));
+      this.mailbox.set(id, []);
+    }
+  }
+
   node(id: NodeId): TestNode {
     const n = this.nodes.get(id);
     if (n === undefined) throw new Error(`no node ${id}`);
@@ -238,6 +276,19 @@ export class Cluster {
     this.stabilize();
   }
 
+  /** The terms of entries [from, lastIndex] in a node's log. */
+  terms(id: NodeId, from = 2): number[] {
+    const core = this.core(id);
+    const out: number[] = [];
+    for (let i = from; i <= core.status().lastIndex; i++) out.push(core.termAt(i));
+    return out;
+  }
+
+  /** Messages queued for `to` (optionally of one type), without delivering them. */
+  queued(to: NodeId, type?: Message['type']): Message[] {
+    return (this.mailbox.get(to) ?? []).filter((m) => type === undefined || m.type === type);
+  }
+
   propose(id: NodeId, data: string): number {
     const res = this.core(id).propose(encoder.encode(data));
     if (!res.ok) throw new Error(`propose at ${id} refused: ${res.reason}`);
@@ -248,4 +299,21 @@ export class Cluster {
 export function confChangeText(e: Entry): string {
   const c = decodeConfChange(e.data);
   return `${c.op} ${c.id}`;
+}
+
+/** A bootstrapped cluster of `size` voters (n1, n2, ...) in which n1 was elected. */
+export function electedCluster(size = 3, overrides: ConfigOverrides = {}): Cluster {
+  const c = new Cluster(overrides);
+  c.add(Array.from({ length: size }, (_, i) => `n${i + 1}`));
+  c.stabilize();
+  c.elect('n1');
+  return c;
+}
+
+/** `rounds` times: tick every node once, then let the messages settle. */
+export function tickAll(c: Cluster, rounds: number): void {
+  for (let i = 0; i < rounds; i++) {
+    for (const id of c.nodes.keys()) c.tick(id);
+    c.stabilize();
+  }
 }

@@ -214,6 +214,7 @@ export function flushLeader(r: Raft): void {
       while (maybeSendAppend(r, id, sendIfEmpty)) sendIfEmpty = false;
     }
   }
+  r.pruneRemovedProgress();
   // Dissertation 4.2.2: a leader removed from the configuration manages the cluster
   // until the removal commits, then steps down (handing over to an up-to-date voter).
   if (!r.membership.isVoter(r.id) && r.log.committed >= r.membership.currentIndex()) stepDownRemoved(r);

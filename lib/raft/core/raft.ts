@@ -363,12 +363,22 @@ export class Raft {
       if (pr === undefined) this.addProgress(id, last);
       else pr.learner = this.membership.isLearner(id);
     }
-    for (const id of [...this.progress.keys()]) {
-      if (id !== this.id && !this.membership.isMember(id)) this.progress.delete(id);
-    }
+    this.pruneRemovedProgress();
     if (this.leadTransferee !== null && !this.membership.isVoter(this.leadTransferee)) abortLeaderTransfer(this);
     // The quorum changed: commit and confirmed reads may move.
     if (maybeCommit(this)) this.needBroadcast = true;
+  }
+
+  /**
+   * Stops replicating to servers that left the configuration, once the change commits:
+   * until then they still receive the log, so they learn of their removal (and stop
+   * campaigning) instead of timing out in the dark.
+   */
+  pruneRemovedProgress(): void {
+    if (this.membership.currentIndex() > this.log.committed) return;
+    for (const id of [...this.progress.keys()]) {
+      if (id !== this.id && !this.membership.isMember(id)) this.progress.delete(id);
+    }
   }
 
   /** Leader only: has an entry of this term been committed (so the commit index is current)? */

@@ -154,7 +154,7 @@ export class RawNode implements RaftNode {
     if (r.role === 'leader') {
       progress = new Map();
       for (const [id, pr] of r.progress) {
-        if (id === r.id) continue;
+        if (id === r.id || !r.membership.isMember(id)) continue;
         progress.set(id, { match: pr.match, next: pr.next, state: pr.state, recentActive: pr.recentActive, learner: pr.learner });
       }
     }
