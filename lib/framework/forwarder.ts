@@ -173,7 +173,8 @@ export class Forwarder {
   }
 
   close(): void {
-    for (const pool of this.pools.values()) for (const c of pool) c.close();
+    // Pools are indexed by client pin, so they may have holes.
+    for (const pool of this.pools.values()) for (const c of pool) c?.close();
     for (const c of this.dedicated.values()) c.close();
     this.pools.clear();
     this.dedicated.clear();
