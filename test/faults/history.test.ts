@@ -68,14 +68,17 @@ describe('recorder', () => {
     const ok = await recorder.record({ process: 1, f: 'set', key: 'x', arg: 'a' }, async () => 'OK', (v) => v);
     const fail = await recorder.record({ process: 1, f: 'incr', key: 'x' }, () => Promise.reject(replyError('ERR value is not an integer or out of range')), () => null);
     const moved = await recorder.record({ process: 1, f: 'set', key: 'x' }, () => Promise.reject(replyError('TRYAGAIN leader changed')), () => null);
+    const uncertain = await recorder.record({ process: 1, f: 'set', key: 'x' }, () => Promise.reject(replyError('UNCERTAIN no result within 4000 ms')), () => null);
     const dropped = await recorder.record({ process: 2, f: 'get', key: 'x' }, () => Promise.reject(new Error('Connection is closed.')), () => null);
     const hung = await recorder.record({ process: 3, f: 'get', key: 'x' }, () => new Promise<string>(() => undefined), (v) => v);
-    assert.deepEqual([ok.outcome, fail.outcome, moved.outcome, dropped.outcome, hung.outcome], ['ok', 'fail', 'unknown', 'unknown', 'unknown']);
+    // TRYAGAIN promises the command was not applied; UNCERTAIN promises nothing.
+    const outcomes = [ok, fail, moved, uncertain, dropped, hung].map((r) => r.outcome);
+    assert.deepEqual(outcomes, ['ok', 'fail', 'fail', 'unknown', 'unknown', 'unknown']);
     assert.equal(ok.op.result, 'OK');
     assert.match(hung.op.error ?? '', /no reply within 30 ms/);
     assert.ok(hung.op.completeMs - hung.op.invokeMs >= 25, 'a time-out completes when the client gave up');
     const ids = recorder.history().ops.map((op) => op.id);
-    assert.deepEqual(ids, [0, 1, 2, 3, 4]);
+    assert.deepEqual(ids, [0, 1, 2, 3, 4, 5]);
   });
 
   test('a reply arriving after the time-out does not change the record', async () => {

@@ -10,10 +10,15 @@ import type { History, Json, NemesisEvent, NemesisKind, OpRecord, Outcome, RunMe
 
 /**
  * Error replies that Redis and respraft send before a command is applied: the command had
- * no effect. A leader-change or forwarding error is NOT here on purpose: the command may
- * already be in the log, so it stays `unknown` unless the runner knows better.
+ * no effect. respraft's TRYAGAIN, CLUSTERDOWN and MOVED promise exactly that (the
+ * framework's error catalog); its UNCERTAIN (and any error not listed) stays `unknown`.
+ * The fault suite exists to test those promises: a TRYAGAIN write that did happen shows
+ * up as an anomaly.
  */
 export const DEFINITE_ERROR_PREFIXES: readonly string[] = [
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'MOVED',
   'WRONGTYPE',
   'NOAUTH',
   'WRONGPASS',
