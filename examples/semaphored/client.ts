@@ -125,6 +125,7 @@ export class SemaphoreClient implements PermitTransport {
     let rid = options.id ?? randomUUID();
     let delay = this.retryDelayMs;
     for (;;) {
+      if (this.closed) throw new SemaphoreUnavailableError('the client was closed');
       if (options.signal?.aborted) {
         await this.abandon(key, rid);
         throw options.signal.reason;

@@ -32,8 +32,13 @@ export const DEFAULT_LIMITS: SemLimits = Object.freeze({
   maxKeys: 100_000,
   maxWaitersPerKey: 10_000,
   maxHoldersPerKey: 10_000,
-  maxRequestRecords: 100_000,
-  requestRetentionMs: 5 * 60_000,
+  // Every acquire through the client module carries an ID, so the records must outlast the
+  // cluster's acquire rate: a 3-node cluster on 2 cores does ~3,000 acquires/s, i.e.
+  // ~180,000 records a minute (~250 B each). 100,000 records kept 5 minutes ran out after
+  // ~35 s of that load (bench/semaphored.ts); 500,000 kept 1 minute bear ~8,000/s. A
+  // minute is far longer than any retry of the client module (timeout + settleMs).
+  maxRequestRecords: 500_000,
+  requestRetentionMs: 60_000,
   maxIdBytes: 128,
   maxCapacity: 1_000_000_000,
   maxDurationMs: 7 * 24 * 3_600_000,

@@ -205,8 +205,8 @@ describe('semaphored on a 3-node cluster', () => {
     const runs: Promise<void>[] = [];
     for (let i = 0; i < 10; i++) {
       const id = `w${i}`;
-      // w9 gives up 6 s after queueing: its deadline passes after the failover.
-      const run = clients[i]!.acquire('c', { id, timeoutMs: i === 9 ? 6000 : 0, leaseMs: 10_000 }).then(async (permit) => {
+      // w9 gives up 8 s after queueing: its deadline passes after the failover and the grace.
+      const run = clients[i]!.acquire('c', { id, timeoutMs: i === 9 ? 8000 : 0, leaseMs: 10_000 }).then(async (permit) => {
         if (permit === null) return settle(id, 'null');
         settle(id, 'granted');
         grantOrder.push(id);
@@ -220,10 +220,11 @@ describe('semaphored on a 3-node cluster', () => {
     const killedAt = Date.now();
     await leader.kill9();
     const newLeader = await cluster.waitForLeader();
+    const electedAt = Date.now();
     admin = newLeader.client();
-    t.diagnostic(`leader ${leader.id} killed; node ${newLeader.id} leads after ${Date.now() - killedAt} ms`);
-    // Past the abandon grace: the new leader cancels waits nobody re-attached to. Every worker did.
-    await waitFor('the abandon grace to pass', () => Date.now() > killedAt + 4000, { timeoutMs: 10_000, intervalMs: 100 });
+    t.diagnostic(`leader ${leader.id} killed; node ${newLeader.id} leads after ${electedAt - killedAt} ms`);
+    // Past the abandon grace (3 s): a new leader cancels waits nobody re-attached to. Every worker did.
+    await waitFor('the abandon grace to pass', () => Date.now() > electedAt + 3500, { timeoutMs: 10_000, intervalMs: 100 });
     assert.deepEqual(await waiterIds(admin, 'c'), ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'w9']);
     assert.equal(await admin.call('SEM.CANCEL', 'c', 'w5'), 1);
     await waitFor('w5 (cancelled) and w9 (timed out) to end', () => outcomes.has('w5') && outcomes.has('w9'), { timeoutMs: 10_000 });
