@@ -298,6 +298,13 @@ export class Raft {
         // A granted pre-vote carries the future term; we adopt it by campaigning.
       } else if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') {
         this.becomeFollower(m.term, m.from);
+      } else if (m.type === 'vote') {
+        // Figure 2: only granting the vote resets the election timer, not the newer term
+        // itself. Otherwise a candidate whose log is behind but whose clock runs fast
+        // could keep the one server that can win from ever timing out.
+        const elapsed = this.electionElapsed;
+        this.becomeFollower(m.term, null);
+        this.electionElapsed = elapsed;
       } else {
         this.becomeFollower(m.term, null);
       }

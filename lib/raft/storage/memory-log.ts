@@ -12,10 +12,13 @@ import type { LogStore } from './types.js';
 const ENTRY_OVERHEAD_BYTES = 24;
 
 export class MemoryLogStore implements LogStore {
+  /** Entries from index compactIndex + 1, starting at array position `head`. */
   private log: Entry[] = [];
+  private head = 0;
+  /** cumBytes[i]: bytes of log[0..i] (data + overhead), so sizes never touch old entries. */
+  private cumBytes: number[] = [];
   private compactIndex = 0;
   private compactTerm = 0;
-  private bytes = 0;
   /** Durable view since the last sync: entries below `dirtyFrom` are unchanged... */
   private dirtyFrom = Number.POSITIVE_INFINITY;
   /** ...and these were the durable entries from `dirtyFrom` on. */
@@ -30,26 +33,32 @@ export class MemoryLogStore implements LogStore {
   }
 
   lastIndex(): number {
-    return this.compactIndex + this.log.length;
+    return this.compactIndex + this.log.length - this.head;
+  }
+
+  /** Array position of `index`. */
+  private pos(index: number): number {
+    return index - this.compactIndex - 1 + this.head;
   }
 
   term(index: number): number {
     if (index === this.compactIndex) return this.compactTerm;
     this.checkBounds(index, index + 1);
-    return (this.log[index - this.compactIndex - 1] as Entry).term;
+    return (this.log[this.pos(index)] as Entry).term;
   }
 
   entries(lo: number, hi: number, maxBytes: number): Entry[] {
     this.checkBounds(lo, hi);
-    const base = this.compactIndex + 1;
+    const from = this.pos(lo);
     let size = 0;
-    let end = lo;
-    while (end < hi) {
-      size += (this.log[end - base] as Entry).data.byteLength;
-      if (size > maxBytes && end > lo) break;
+    let end = from;
+    const stop = this.pos(hi);
+    while (end < stop) {
+      size += (this.log[end] as Entry).data.byteLength;
+      if (size > maxBytes && end > from) break;
       end++;
     }
-    return this.log.slice(lo - base, end - base);
+    return this.log.slice(from, end);
   }
 
   append(entries: readonly Entry[]): void {
@@ -60,10 +69,7 @@ export class MemoryLogStore implements LogStore {
     }
     this.markDirty(first.index);
     this.truncateFrom(first.index);
-    for (const e of entries) {
-      this.log.push(e);
-      this.bytes += e.data.byteLength + ENTRY_OVERHEAD_BYTES;
-    }
+    for (const e of entries) this.push(e);
     this.pending.push(entries.slice());
   }
 
@@ -83,19 +89,20 @@ export class MemoryLogStore implements LogStore {
   compact(index: number, term: number): Promise<void> {
     if (index <= this.compactIndex) return Promise.resolve();
     if (index >= this.lastIndex()) return this.reset(index, term);
-    const drop = index - this.compactIndex;
-    for (let i = 0; i < drop; i++) this.bytes -= (this.log[i] as Entry).data.byteLength + ENTRY_OVERHEAD_BYTES;
-    this.log.splice(0, drop);
+    this.head = this.pos(index + 1);
     this.compactIndex = index;
     this.compactTerm = term;
+    // Reclaim the array's dead prefix once it is most of it (amortized O(1) per entry).
+    if (this.head > 1024 && this.head * 2 > this.log.length) this.rebase();
     // Dropping old entries is harmless to lose or keep in a crash; model it as durable.
-    this.durableTail = this.durableTail.filter((e) => e.index > index);
+    if (this.durableTail.length > 0) this.durableTail = this.durableTail.filter((e) => e.index > index);
     return Promise.resolve();
   }
 
   reset(index: number, term: number): Promise<void> {
     this.log = [];
-    this.bytes = 0;
+    this.cumBytes = [];
+    this.head = 0;
     this.compactIndex = index;
     this.compactTerm = term;
     this.dirtyFrom = Number.POSITIVE_INFINITY;
@@ -105,7 +112,9 @@ export class MemoryLogStore implements LogStore {
   }
 
   sizeBytes(): number {
-    return this.bytes;
+    const n = this.log.length;
+    if (n === this.head) return 0;
+    return (this.cumBytes[n - 1] as number) - (this.head === 0 ? 0 : (this.cumBytes[this.head - 1] as number));
   }
 
   close(): Promise<void> {
@@ -117,11 +126,14 @@ export class MemoryLogStore implements LogStore {
    * `keepUnsyncedEntries` entries written since (a torn tail), and drops the rest.
    */
   crash(keepUnsyncedEntries = 0): void {
+    this.rebase();
     const base = this.compactIndex + 1;
     const durable = Number.isFinite(this.dirtyFrom) ? this.log.slice(0, this.dirtyFrom - base).concat(this.durableTail) : this.log;
-    let budget = keepUnsyncedEntries;
     const pending = this.pending;
-    this.log = durable;
+    this.log = [];
+    this.cumBytes = [];
+    for (const e of durable) this.push(e);
+    let budget = keepUnsyncedEntries;
     for (const batch of pending) {
       if (budget <= 0) break;
       const first = batch[0] as Entry;
@@ -129,11 +141,9 @@ export class MemoryLogStore implements LogStore {
       this.truncateFrom(first.index);
       for (const e of batch) {
         if (budget-- <= 0) break;
-        this.log.push(e);
+        this.push(e);
       }
     }
-    this.bytes = 0;
-    for (const e of this.log) this.bytes += e.data.byteLength + ENTRY_OVERHEAD_BYTES;
     this.syncNow();
   }
 
@@ -146,16 +156,33 @@ export class MemoryLogStore implements LogStore {
 
   private markDirty(at: number): void {
     if (at >= this.dirtyFrom) return;
-    const base = this.compactIndex + 1;
-    const stillDurable = this.log.slice(at - base, Number.isFinite(this.dirtyFrom) ? this.dirtyFrom - base : this.log.length);
-    this.durableTail = stillDurable.concat(this.durableTail);
+    if (at <= this.lastIndex()) {
+      const end = Number.isFinite(this.dirtyFrom) ? this.pos(this.dirtyFrom) : this.log.length;
+      this.durableTail = this.log.slice(this.pos(at), end).concat(this.durableTail);
+    }
     this.dirtyFrom = at;
   }
 
   private truncateFrom(index: number): void {
-    const keep = index - this.compactIndex - 1;
-    for (let i = keep; i < this.log.length; i++) this.bytes -= (this.log[i] as Entry).data.byteLength + ENTRY_OVERHEAD_BYTES;
+    const keep = this.pos(index);
+    if (keep >= this.log.length) return;
     this.log.length = keep;
+    this.cumBytes.length = keep;
+  }
+
+  private push(e: Entry): void {
+    const n = this.log.length;
+    this.cumBytes.push((n === 0 ? 0 : (this.cumBytes[n - 1] as number)) + e.data.byteLength + ENTRY_OVERHEAD_BYTES);
+    this.log.push(e);
+  }
+
+  /** Drops the array's compacted prefix. */
+  private rebase(): void {
+    if (this.head === 0) return;
+    const dropped = this.cumBytes[this.head - 1] as number;
+    this.log = this.log.slice(this.head);
+    this.cumBytes = this.cumBytes.slice(this.head).map((b) => b - dropped);
+    this.head = 0;
   }
 
   private checkBounds(lo: number, hi: number): void {
