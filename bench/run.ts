@@ -32,6 +32,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopAll, killAllNow } from './lib/procs.js';
 import { describeMachine, diskOf } from './lib/machine.js';
+import { loadAverage } from './lib/proc-stats.js';
 import { ROOT } from './lib/kvd-cluster.js';
 import { redisInstalled } from './lib/redis-server.js';
 import { codeBlock } from './lib/markdown.js';
@@ -83,17 +84,25 @@ function workDir(): string {
   return mkdtempSync(join(tmpdir(), 'respraft-bench-'));
 }
 
+/** Runs one part and notes the machine's load around it (other work skews the figures). */
+async function timed(run: () => Promise<string>): Promise<string> {
+  const before = loadAverage();
+  const text = await run();
+  return `${text}\n\n_Load average (1, 5, 15 min) before / after this part: ${before} / ${loadAverage()}._`;
+}
+
 async function runParts(ctx: BenchContext, parts: Set<Part>): Promise<string[]> {
   const sections: string[] = [];
   const has = (p: Part): boolean => parts.has(p);
-  if (has('ping')) sections.push(await pingPart(ctx));
-  if (has('kvd')) sections.push(await kvdPart(ctx));
-  if (has('memory') || has('restart')) sections.push(await bigStatePart(ctx, { memory: has('memory'), restart: has('restart') }));
-  if (has('failover')) sections.push(await failoverPart(ctx));
-  if (has('storage')) sections.push(await scriptsPart(ctx, 'log-fsync'));
-  if (has('core')) sections.push(await scriptsPart(ctx, 'core.ts'));
-  if (has('parser')) sections.push(await scriptsPart(ctx, 'resp-parser'));
-  if (has('profile')) sections.push(await profilePart(ctx));
+  const add = async (run: () => Promise<string>): Promise<void> => void sections.push(await timed(run));
+  if (has('ping')) await add(() => pingPart(ctx));
+  if (has('kvd')) await add(() => kvdPart(ctx));
+  if (has('memory') || has('restart')) await add(() => bigStatePart(ctx, { memory: has('memory'), restart: has('restart') }));
+  if (has('failover')) await add(() => failoverPart(ctx));
+  if (has('storage')) await add(() => scriptsPart(ctx, 'log-fsync'));
+  if (has('core')) await add(() => scriptsPart(ctx, 'core.ts'));
+  if (has('parser')) await add(() => scriptsPart(ctx, 'resp-parser'));
+  if (has('profile')) await add(() => profilePart(ctx));
   return sections;
 }
 
