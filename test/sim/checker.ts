@@ -7,7 +7,9 @@
  *  - state machine safety: every node applies the same entry at each index, and a
  *    snapshot installed at an index holds the state any node had there;
  *  - committed entries are never lost: no node ever writes a different entry over an
- *    index known committed.
+ *    index known committed, and a restarted node still holds what it had applied;
+ *  - the commit rule of 5.4.2: a leader's commit index only ever moves to an entry of
+ *    its own term.
  * An entry is known committed once any node applied it.
  */
 import { EntryKind, type Entry, type NodeId, type Ready, type SnapshotMeta } from '../../lib/raft/core/types.js';
@@ -64,11 +66,19 @@ export class Checker {
     this.noteLeaderCommit(node);
   }
 
-  /** Records what the leader of a term committed (with the terms of those entries). */
+  /**
+   * Records what the leader of a term committed (with the terms of those entries), and
+   * checks the rule of section 5.4.2: a leader moves its commit index only by counting
+   * replicas of an entry of its own term (earlier entries commit with it, indirectly).
+   */
   private noteLeaderCommit(node: SimNode): void {
     const r = (node.core as NonNullable<SimNode['core']>).raft;
     const committed = r.log.committed;
-    if (committed <= (this.leaderCommit.get(r.term) ?? 0)) return;
+    const before = this.leaderCommit.get(r.term);
+    if (committed <= (before ?? 0)) return;
+    if (before !== undefined && r.log.maybeTerm(committed) !== r.term) {
+      throw new SimViolation(`commit rule (5.4.2): leader ${node.id} of term ${r.term} moved its commit index to ${committed}, an entry of term ${String(r.log.maybeTerm(committed))}`);
+    }
     this.leaderCommit.set(r.term, committed);
     for (let i = Math.max(this.termsKnownTo + 1, r.log.firstIndex()); i <= committed; i++) {
       const t = r.log.maybeTerm(i);
