@@ -8,6 +8,11 @@
  * the changes after the last committed one to make that cheap. Restarts rebuild the
  * configuration from the snapshot's (or bootstrap) configuration plus the ConfChange
  * entries in the log.
+ *
+ * Learners receive the log but never campaign, and no candidate counts their votes (a
+ * candidate counts only the voters of its own configuration). A node still answers vote
+ * requests whatever role it believes it has: it may have been promoted by an entry it
+ * has not received yet, and refusing could stall an election that needs it.
  */
 import { decodeConfChange } from './conf-change-codec.js';
 import { EntryKind, type ConfChange, type ConfState, type Entry, type Member, type NodeId } from './types.js';
