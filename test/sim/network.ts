@@ -32,10 +32,13 @@ export class Network {
     readonly profile: NetworkProfile,
     private readonly schedule: (delay: number, deliver: () => void) => void,
     private readonly deliver: (m: Message) => void,
+    /** Optionally what the wire does to a message (encode + decode), applied once per send. */
+    private readonly wire: ((m: Message) => Message) | null = null,
   ) {}
 
   send(messages: readonly Message[]): void {
-    for (const m of messages) {
+    for (const sent of messages) {
+      const m = this.wire === null ? sent : this.wire(sent);
       this.stats.sent++;
       if (this.cut.has(`${m.from}->${m.to}`) || this.rng.chance(this.profile.dropRate)) {
         this.stats.dropped++;

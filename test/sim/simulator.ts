@@ -17,6 +17,7 @@ import { Faults, drawFaultProfile, type FaultProfile, type FaultTarget } from '.
 import type { KvMachine, Write } from './kv.js';
 import { Network, type NetworkProfile, type NetworkStats } from './network.js';
 import { SimNode, type CoreSettings, type NodeHost } from './sim-node.js';
+import { createMessageDecoder, encodeMessage } from '../../lib/transport/message-codec.js';
 
 export const TICK = 10;
 
@@ -110,7 +111,9 @@ class Simulation implements NodeHost, FaultTarget {
     const root = rngFromSeed(options.seed);
     this.settings = drawCoreSettings(root);
     const netRng = root.fork();
-    this.network = new Network(netRng, drawNetworkProfile(root), (d, run) => this.schedule(d, run), (m) => this.deliver(m));
+    // Some runs send every message through the real wire codec (msgpack, checked decode).
+    const wire = root.chance(0.2) ? wireCodec() : null;
+    this.network = new Network(netRng, drawNetworkProfile(root), (d, run) => this.schedule(d, run), (m) => this.deliver(m), wire);
     this.nodeRng = root.fork();
     this.diskRng = root.fork();
     this.diskMax = root.range(1, 15);
@@ -352,4 +355,9 @@ class Simulation implements NodeHost, FaultTarget {
 
 function isMember(conf: ConfState, id: NodeId): boolean {
   return conf.voters.some((m) => m.id === id) || conf.learners.some((m) => m.id === id);
+}
+
+function wireCodec(): (m: Message) => Message {
+  const decode = createMessageDecoder(64 * 1024 * 1024);
+  return (m) => decode(encodeMessage(m));
 }
