@@ -16,7 +16,7 @@
  * Prints Markdown tables (stdout) and progress (stderr). Build first: npm run build.
  */
 import { parseArgs } from 'node:util';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import type { Redis } from 'ioredis';
 import { TestCluster, type NodeProcess } from '../test/helpers/cluster.js';
 import { waitFor } from '../test/helpers/wait.js';
@@ -248,7 +248,8 @@ async function main(): Promise<void> {
     // Each section is printed when done, so an error later does not lose the earlier figures.
     const print = (text: string): boolean => process.stdout.write(`${text}\n\n`);
     print(`## semaphored (3 nodes on one machine, fsync on)\n\n\`${command}\``);
-    print(`${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, node ${process.version}, ${new Date().toISOString()}`);
+    const load = loadavg().map((n) => n.toFixed(1)).join(' ');
+    print(`${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, node ${process.version}, ${new Date().toISOString()}, load average at start ${load}`);
     print(`### Uncontended acquire+release\n\n${await uncontended(leader, follower)}`);
     print(`### Hand-off under contention\n\n${await contended(leader, follower)}`);
     print(`### Waiters served again after kill -9 of the leader\n\n${await failovers(cluster)}`);
