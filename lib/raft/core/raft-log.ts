@@ -161,14 +161,18 @@ export class RaftLog {
       for (const e of out) budget -= e.data.byteLength;
       if (budget <= 0 || hi <= offset) return out;
     }
+    // Walk the sizes first so a long unstable tail is never copied just to be cut.
     const from = Math.max(lo, offset);
-    const tail = this.unstable.slice(from, hi);
-    if (out.length === 0) return limitBytes(tail, maxBytes);
-    for (const e of tail) {
-      budget -= e.data.byteLength;
-      if (budget < 0) break;
-      out.push(e);
+    const held = this.unstable.entries;
+    let end = from;
+    while (end < hi) {
+      budget -= (held[end - offset] as Entry).data.byteLength;
+      if (budget < 0 && (end > from || out.length > 0)) break;
+      end++;
     }
+    const tail = this.unstable.slice(from, end);
+    if (out.length === 0) return tail;
+    for (const e of tail) out.push(e);
     return out;
   }
 
@@ -189,14 +193,4 @@ export class RaftLog {
   unstableEntries(): Entry[] {
     return this.unstable.entries.slice();
   }
-}
-
-/** Keeps a prefix with at most maxBytes of data, but always at least one entry. */
-export function limitBytes(entries: Entry[], maxBytes: number): Entry[] {
-  let size = 0;
-  for (let i = 0; i < entries.length; i++) {
-    size += (entries[i] as Entry).data.byteLength;
-    if (size > maxBytes && i > 0) return entries.slice(0, i);
-  }
-  return entries;
 }
