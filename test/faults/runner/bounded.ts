@@ -19,7 +19,7 @@ export async function boundedRun(
   const out = mkdtempSync(join(tmpdir(), `respraft-faults-${workload}-`));
   const options: RunOptions = {
     ...DEFAULT_OPTIONS, workload, seed, timeS: loadS, out, workers: 6, faultMs: [1500, 4000], quietMs: [500, 2000],
-    checkTimeMs: 60_000, ...overrides,
+    checkTimeMs: 60_000, keepFailed: !expectAnomalies, ...overrides,
   };
   const lines: string[] = [];
   const result = await runFaults(options, (line) => lines.push(line));

@@ -186,20 +186,56 @@ export class FaultCluster {
     return undefined;
   }
 
+  /** The leader a majority of the members name (a member that is down or removed can't veto). */
+  async majorityLeader(): Promise<FaultNode | undefined> {
+    const members = this.members;
+    const answers = await Promise.all(members.map((n) => this.leaderSeenBy(n)));
+    const votes = new Map<string, number>();
+    for (const a of answers) if (a) votes.set(a, (votes.get(a) ?? 0) + 1);
+    for (const [addr, count] of votes) {
+      if (count * 2 > members.length) return this.nodes.find((n) => n.addr === addr && n.running && !n.paused);
+    }
+    return undefined;
+  }
+
   waitForLeader(among?: readonly FaultNode[], timeoutMs = 30_000): Promise<FaultNode> {
     return waitFor('a leader every running member agrees on', () => this.agreedLeader(among), { timeoutMs, intervalMs: 100 });
   }
 
-  /** The voters' ids, as the agreed leader reports them. */
-  async voters(): Promise<string[] | undefined> {
-    const leader = await this.agreedLeader();
+  /** The configuration (voters and learners, by id) as the majority's leader reports it. */
+  async configuration(): Promise<{ voters: string[]; learners: string[] } | undefined> {
+    const leader = await this.majorityLeader();
     if (!leader) return undefined;
     const reply = (await leader.call(['RAFT', 'INFO'])) as unknown[];
-    for (let i = 0; i + 1 < reply.length; i += 2) {
-      // "id@host:port,..."
-      if (String(reply[i]) === 'voters') return String(reply[i + 1]).split(',').filter((v) => v !== '').map((v) => v.split('@')[0] as string);
-    }
-    return undefined;
+    const field = (name: string): string[] | undefined => {
+      for (let i = 0; i + 1 < reply.length; i += 2) {
+        // "id@host:port,..."
+        if (String(reply[i]) === name) return String(reply[i + 1]).split(',').filter((v) => v !== '').map((v) => v.split('@')[0] as string);
+      }
+      return undefined;
+    };
+    const voters = field('voters');
+    return voters ? { voters, learners: field('learners') ?? [] } : undefined;
+  }
+
+  /** The voters' ids, as the majority's leader reports them. */
+  async voters(): Promise<string[] | undefined> {
+    return (await this.configuration())?.voters;
+  }
+
+  /**
+   * Makes `members` what the cluster's configuration says (a change the runner gave up on
+   * may have happened after all). Returns the nodes that joined or left the runner's view.
+   */
+  async reconcile(): Promise<{ added: FaultNode[]; dropped: FaultNode[] } | undefined> {
+    const conf = await this.configuration().catch(() => undefined);
+    if (!conf) return undefined;
+    const inConf = new Set([...conf.voters, ...conf.learners]);
+    const added = this.nodes.filter((n) => !n.member && inConf.has(n.id));
+    const dropped = this.nodes.filter((n) => n.member && !inConf.has(n.id));
+    for (const n of added) n.member = true;
+    for (const n of dropped) n.member = false;
+    return { added, dropped };
   }
 
   async waitForVoters(count: number, timeoutMs = 30_000): Promise<void> {

@@ -185,6 +185,16 @@ export class Nemesis {
 
   private async membership(): Promise<void> {
     const { cluster, rng } = this.config;
+    const changed = await cluster.reconcile();
+    for (const n of changed?.dropped ?? []) {
+      this.config.say(`membership: ${n.id} is not in the configuration after all; stopping it`);
+      n.resume();
+      await n.kill9();
+    }
+    for (const n of changed?.added ?? []) {
+      this.config.say(`membership: ${n.id} is in the configuration after all`);
+      if (!n.running) this.restart(n);
+    }
     const size = cluster.members.length;
     const add = size < 3 + 1 || (size < this.config.maxNodes && rng.chance(0.5));
     if (add) await this.addNode();

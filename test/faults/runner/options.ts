@@ -30,6 +30,8 @@ export interface RunOptions {
   out: string | undefined;
   /** Keep the servers' data directories. */
   keep: boolean;
+  /** Keep them when a checker fails or the cluster does not recover (for a post-mortem). */
+  keepFailed: boolean;
   /** Linearizability search budget, ms. */
   checkTimeMs: number;
 }
@@ -49,6 +51,7 @@ export const DEFAULT_OPTIONS: RunOptions = {
   quietMs: [1000, 3000],
   out: undefined,
   keep: false,
+  keepFailed: true,
   checkTimeMs: 120_000,
 };
 

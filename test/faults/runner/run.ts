@@ -59,6 +59,7 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
   const recorder = new Recorder({ timeoutMs: 6000, classifyError: classifyByPrefix([...DEFINITE_ERROR_PREFIXES, 'NOSEM', 'LIMIT']) });
   const rng = rngFromSeed(o.seed);
   let stopped = false;
+  let keepData = false;
   let nextProcess = 0;
   const ctx: WorkloadContext = { recorder, cluster, rng: rng.fork(), stopped: () => stopped, newProcess: () => nextProcess++ };
   try {
@@ -75,8 +76,18 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
     stopped = true;
     await nemesis.stop();
     await Promise.all(workers);
-    await heal(cluster, net, say);
-    await workload.final(ctx);
+    // A cluster that does not recover once every fault healed is a failure of its own;
+    // the history up to then is still checked and written.
+    let recovery: CheckResult | undefined;
+    try {
+      await heal(cluster, net, say);
+      await workload.final(ctx);
+    } catch (err) {
+      const message = `the cluster did not recover after the faults healed: ${(err as Error).message}`;
+      say(message);
+      recovery = { checker: 'recovery', valid: false, summary: message, anomalies: [{ type: 'no-recovery', message, opIds: [] }], stats: {} };
+      keepData = true;
+    }
     const meta = {
       kind: 'meta' as const, workload: workload.name, command: commandLine(o), seed: o.seed,
       startedAt: new Date(Date.now() - recorder.now()).toISOString(), durationMs: recorder.now(),
@@ -85,7 +96,8 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
     const history = recorder.history(meta);
     await writeHistory(join(dir, 'history.jsonl'), history);
     say(`checking ${history.ops.length} ops`);
-    const results = workload.check(history);
+    const results = [...workload.check(history), ...(recovery ? [recovery] : [])];
+    if (results.some((r) => r.valid === false)) keepData = true;
     const summary = summarizeRun(history, results);
     const md = summaryToMarkdown(summary) + (skipped.length ? `\nSkipped: ${skipped.join('; ')}\n` : '');
     writeFileSync(join(dir, 'summary.md'), md);
@@ -98,7 +110,7 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
     stopped = true;
     await cluster.stop(true);
     for (const node of cluster.nodes) if (existsSync(node.logFile)) copyFileSync(node.logFile, join(dir, `${node.id}.log`));
-    if (!o.keep) await cluster.stop(false);
+    if (!o.keep && !(keepData && o.keepFailed)) await cluster.stop(false);
     else say(`server data kept in ${cluster.dir}`);
     net?.destroy();
   }
@@ -107,13 +119,22 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
 /** Ends every fault: network healed, processes resumed, dead members restarted, clocks reset. */
 async function heal(cluster: FaultCluster, net: FaultNet | undefined, say: (line: string) => void): Promise<void> {
   net?.healAll();
-  for (const node of cluster.members) {
-    node.resume();
-    if (!node.running) {
+  for (const node of cluster.nodes) node.resume();
+  const restartDead = (): void => {
+    for (const node of cluster.members) {
+      if (node.running) continue;
       const other = cluster.members.find((n) => n !== node);
       node.start(other ? ['--join', other.addr] : []);
     }
+  };
+  restartDead();
+  // The configuration decides who is a member, whatever the runner last believed.
+  const changed = await waitFor('the configuration from a majority leader', () => cluster.reconcile(), { timeoutMs: 60_000, intervalMs: 250 });
+  for (const n of changed.dropped) await n.kill9();
+  if (changed.added.length + changed.dropped.length > 0) {
+    say(`heal: members by the configuration: +${changed.added.map((n) => n.id).join(',')} -${changed.dropped.map((n) => n.id).join(',')}`);
   }
+  restartDead();
   await Promise.all(cluster.members.map((n) => n.call(['DEBUG', 'CLOCK-OFFSET', 0]).catch(() => undefined)));
   const leader = await cluster.waitForLeader(undefined, 60_000);
   say(`healed: leader ${leader.id}, members ${cluster.members.map((n) => n.id).join(' ')}`);
