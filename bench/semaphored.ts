@@ -52,9 +52,9 @@ interface LoopResult {
   readonly latenciesMs: number[];
 }
 
-/** Runs `clients` loops of `once` for SECONDS; each iteration's latency is recorded. */
-async function timedLoops(clients: number, once: (client: number) => Promise<void>): Promise<LoopResult> {
-  const until = performance.now() + SECONDS * 1000;
+/** Runs `clients` loops of `once` for `seconds`; each iteration's latency is recorded. */
+async function timedLoops(clients: number, once: (client: number) => Promise<void>, seconds = SECONDS): Promise<LoopResult> {
+  const until = performance.now() + seconds * 1000;
   const latenciesMs: number[] = [];
   const errors = new Map<string, number>();
   await Promise.all(
@@ -89,6 +89,11 @@ async function uncontended(leader: NodeProcess, follower: NodeProcess): Promise<
     ['client module', 64, follower],
     ['bare commands', 64, leader],
   ];
+  // Fresh server processes are JIT-cold: the first seconds would make the first row look slow.
+  const warmKeys = Array.from({ length: 16 }, (_, i) => `warm-${i}`);
+  for (const key of warmKeys) await admin.call('SEM.CREATE', key, 1);
+  progress('warming up for 3 s');
+  await Promise.all([viaClientModule(leader, warmKeys.slice(0, 8), 3), viaBareCommands(follower, warmKeys.slice(8), 3)]);
   for (const [kind, clients, node] of runs) {
     const keys = Array.from({ length: clients }, (_, i) => `u-${rows.length}-${i}`);
     for (const key of keys) await admin.call('SEM.CREATE', key, 1);
@@ -108,27 +113,27 @@ async function uncontended(leader: NodeProcess, follower: NodeProcess): Promise<
   return table(['load', 'clients (1 key each)', 'connected to', 'acquire+release pairs/s', 'pair p50 ms', 'pair p99 ms', 'errors'], rows);
 }
 
-async function viaClientModule(node: NodeProcess, keys: readonly string[]): Promise<LoopResult> {
+async function viaClientModule(node: NodeProcess, keys: readonly string[], seconds = SECONDS): Promise<LoopResult> {
   const clients = keys.map(() => new SemaphoreClient({ redis: { host: '127.0.0.1', port: node.port } }));
   try {
     return await timedLoops(keys.length, async (i) => {
       const permit = await clients[i]!.acquire(keys[i]!, { timeoutMs: 5000, leaseMs: 10_000 });
       if (permit === null) throw new Error('TIMEOUT of an uncontended acquire');
       if (!(await permit.release())) throw new Error('RELEASE answered 0');
-    });
+    }, seconds);
   } finally {
     await Promise.all(clients.map((c) => c.close()));
   }
 }
 
-async function viaBareCommands(node: NodeProcess, keys: readonly string[]): Promise<LoopResult> {
+async function viaBareCommands(node: NodeProcess, keys: readonly string[], seconds = SECONDS): Promise<LoopResult> {
   const connections = keys.map(() => node.client());
   try {
     return await timedLoops(keys.length, async (i) => {
       const grant = (await connections[i]!.call('SEM.ACQUIRE', keys[i]!, 'NOWAIT', 'LEASE', 10_000)) as number[] | null;
       if (grant === null) throw new Error('NULL from an uncontended NOWAIT acquire');
       await connections[i]!.call('SEM.RELEASE', keys[i]!, grant[0] as number);
-    });
+    }, seconds);
   } finally {
     for (const c of connections) c.disconnect();
   }

@@ -128,6 +128,11 @@ describe('semaphored on a 3-node cluster', () => {
     assert.ok(log.maxInside <= 3, `${log.maxInside} workers inside at once`);
     assert.equal(log.maxInside, 3, 'the semaphore was contended (3 inside at some point)');
     assert.equal(new Set(log.grants.map((g) => g.fence)).size, log.grants.length, 'every grant has its own fence');
+    for (const kind of ['enter', 'leave'] as const) {
+      const fences = log.entries.filter((e) => e.kind === kind).map((e) => e.fence);
+      assert.deepEqual(new Set(fences), new Set(log.grants.map((g) => g.fence)), `each fence has one ${kind} in the log`);
+      assert.equal(fences.length, log.grants.length);
+    }
     assert.deepEqual(fenceOrderViolations(log.grants), []);
     const info = await semInfo(admin, 'a');
     assert.equal(info.available, 3, 'every permit came back');
