@@ -7,7 +7,7 @@ import { redisBenchmark, row, type BenchRow } from './redis-bench.js';
 import { sampleCpu, cpuDelta } from './proc-stats.js';
 import { info } from './resp.js';
 
-export const COUNTERS = ['fsyncs', 'proposed_entries', 'proposed_commands', 'read_index_rounds', 'forwarded_commands'] as const;
+export const COUNTERS = ['fsyncs', 'fsync_ms_total', 'proposed_entries', 'proposed_commands', 'read_index_rounds', 'forwarded_commands'] as const;
 export type Counter = (typeof COUNTERS)[number];
 
 export interface Measured {
@@ -36,7 +36,14 @@ export interface MeasureSpec {
 
 async function counters(port: number): Promise<Map<Counter, number>> {
   const fields = new Map([...(await info(port, 'persistence')), ...(await info(port, 'stats'))]);
+  // INFO has the count and the running average; their product differences give the average over a run.
+  fields.set('fsync_ms_total', String(Number(fields.get('fsyncs')) * Number(fields.get('fsync_avg_ms'))));
   return new Map(COUNTERS.map((c) => [c, Number(fields.get(c) ?? NaN)]));
+}
+
+/** Average fsync time of the node over the run, from the counter deltas. */
+export function fsyncAvgMs(counters: Map<Counter, number> | null): number {
+  return (counters?.get('fsync_ms_total') ?? NaN) / (counters?.get('fsyncs') ?? NaN);
 }
 
 export async function measure(spec: MeasureSpec): Promise<Measured> {

@@ -17,7 +17,7 @@ export function straceInstalled(): boolean {
   return commandWorks('strace', ['-V']);
 }
 
-function parse(text: string): SyscallCount[] {
+export function parseStraceSummary(text: string): SyscallCount[] {
   const out: SyscallCount[] = [];
   for (const line of text.split('\n')) {
     // % time, seconds, usecs/call, calls, [errors,] syscall
@@ -36,5 +36,5 @@ export async function countSyscalls(pid: number, outFile: string, logFile: strin
     strace.proc.kill('SIGINT');
     await strace.exited;
   }
-  return parse(readFileSync(outFile, 'utf8'));
+  return parseStraceSummary(readFileSync(outFile, 'utf8'));
 }

@@ -1,5 +1,5 @@
 /** The Markdown tables of the kvd part: throughput vs targets, the follower, and cost. */
-import { medianRun, type Measured, type Counter } from '../lib/measure.js';
+import { medianRun, fsyncAvgMs, type Measured, type Counter } from '../lib/measure.js';
 import { table, int, fixed } from '../lib/markdown.js';
 
 export interface Row {
@@ -62,6 +62,7 @@ function costTable(results: KvdResults, rows: readonly Row[], roles: Roles): str
         fixed(r.cpuUsPerRequest.get(roles.redis)!, 1),
         fixed(k.cpuCoreShare.get(roles.leader)!),
         int(perSecond('fsyncs')),
+        fixed(fsyncAvgMs(c), 2),
         row.test === 'SET' ? fixed((c?.get('proposed_commands') ?? NaN) / entries, 1) : '',
         row.test === 'GET' && through === 'leader' ? fixed(k.requests / rounds, 1) : '',
       ]);
@@ -70,7 +71,7 @@ function costTable(results: KvdResults, rows: readonly Row[], roles: Roles): str
   return table(
     [
       'run', 'leader CPU us/req', 'follower (target) CPU us/req', 'other follower CPU us/req', 'redis-benchmark CPU us/req',
-      'redis-server CPU us/req', 'leader cores busy', 'leader fsyncs/s', 'SETs per log entry', 'GETs per ReadIndex round',
+      'redis-server CPU us/req', 'leader cores busy', 'leader fsyncs/s', 'leader fsync avg ms', 'SETs per log entry', 'GETs per ReadIndex round',
     ],
     lines,
   );

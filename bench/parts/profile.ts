@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchCluster, waitUntil, type BenchNode } from '../lib/kvd-cluster.js';
-import { measure, type Measured } from '../lib/measure.js';
+import { measure, fsyncAvgMs, type Measured } from '../lib/measure.js';
 import { redisBenchmark } from '../lib/redis-bench.js';
 import { contextSwitches, cpuTimes } from '../lib/proc-stats.js';
 import { perfInstalled, recordOnCpu, onCpuTables, removePerfMap } from '../lib/perf.js';
@@ -62,11 +62,11 @@ function costLine(cluster: BenchCluster, leader: BenchNode, m: Measured, cost: L
   const perReq = (pid: number): string => fixed(m.cpuUsPerRequest.get(pid)!, 1);
   const us = (seconds: number): string => fixed((seconds * 1e6) / m.requests, 1);
   return table(
-    ['ops/s (profiled)', 'leader CPU us/req (user + system)', 'followers CPU us/req', 'redis-benchmark CPU us/req', 'leader cores busy', 'leader ctx switches/req', 'fsyncs/s', 'requests per fsync', 'SETs per entry', 'GETs per ReadIndex round'],
+    ['ops/s (profiled)', 'leader CPU us/req (user + system)', 'followers CPU us/req', 'redis-benchmark CPU us/req', 'leader cores busy', 'leader ctx switches/req', 'fsyncs/s', 'fsync avg ms', 'requests per fsync', 'SETs per entry', 'GETs per ReadIndex round'],
     [[
       int(m.row.rps), `${perReq(leader.proc!.pid)} (${us(cost.userS)} + ${us(cost.systemS)})`, followers.map((f) => perReq(f.proc!.pid)).join(' / '),
       fixed(m.generatorUsPerRequest, 1), fixed(m.cpuCoreShare.get(leader.proc!.pid)!), fixed(cost.switches / m.requests, 2),
-      int(c.get('fsyncs')! / m.wallSeconds), fixed(m.requests / c.get('fsyncs')!, 1),
+      int(c.get('fsyncs')! / m.wallSeconds), fixed(fsyncAvgMs(c), 2), fixed(m.requests / c.get('fsyncs')!, 1),
       fixed(c.get('proposed_commands')! / c.get('proposed_entries')!, 1), fixed(m.requests / c.get('read_index_rounds')!, 1),
     ]],
   );
@@ -134,7 +134,7 @@ async function profileOne(ctx: BenchContext, w: Workload): Promise<string> {
   await waitUntil('the CPU profile to be written', 30_000, async () => existsSync(profFile));
   out.push('V8 profile of the leader (`--cpu-prof`, wall-clock samples of the main thread):', '', profileTables(summarize(profFile, ROOT, run.window), 25));
   if (run.perfData !== null) {
-    out.push('', 'On-CPU samples of the leader, all threads (`perf record -e cpu-clock -g -p PID`, JS named via `--perf-basic-prof`):', '', await onCpuTables(run.perfData, 30));
+    out.push('', 'On-CPU samples of the leader, all threads (`perf record -e cpu-clock -g -p PID`, JS named via `--perf-basic-prof`):', '', await onCpuTables(run.perfData, leader.proc!.pid, 30));
     removePerfMap(leader.proc!.pid);
   }
   return out.join('\n');
