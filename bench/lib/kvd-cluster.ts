@@ -38,6 +38,13 @@ export function waitUntil<T>(what: string, timeoutMs: number, check: () => Promi
   return waitFor(what, check, { timeoutMs, intervalMs });
 }
 
+/** A pino line of a node's log, with the fields the benchmark reads. */
+export interface LogLine {
+  readonly time: string;
+  readonly msg: string;
+  readonly ms?: number;
+}
+
 export class BenchCluster {
   readonly nodes: BenchNode[] = [];
   private readonly secret = randomBytes(12).toString('hex');
@@ -153,11 +160,17 @@ export class BenchCluster {
 
   /** The `ms` field of the last JSON log line of `node` whose msg is `msg`. */
   loggedMs(node: BenchNode, msg: string): number {
-    const lines = this.log(node).split('\n').filter((l) => l.includes(`"msg":"${msg}"`));
-    const last = lines.at(-1);
-    if (last === undefined) return NaN;
-    const ms = (JSON.parse(last) as { ms?: unknown }).ms;
-    return typeof ms === 'number' ? ms : NaN;
+    const last = this.logLines(node, 0).filter((l) => l.msg === msg).at(-1);
+    return typeof last?.ms === 'number' ? last.ms : NaN;
+  }
+
+  /** The node's JSON log lines from byte `offset` on (what it logged since then). */
+  logLines(node: BenchNode, offset: number): LogLine[] {
+    return this.log(node)
+      .slice(offset)
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
   }
 
   async ping(node: BenchNode, timeoutMs = 1000): Promise<boolean> {
