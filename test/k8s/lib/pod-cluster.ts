@@ -40,19 +40,35 @@ export class PodCluster {
   readonly rendered: ManifestSet = loadKustomization();
   readonly net = new PodNetwork();
   readonly sim: StatefulSetSim;
-  readonly workDir = mkdtempSync(join(tmpdir(), 'respraft-pods-'));
+  readonly workDir: string;
 
   constructor(app: string) {
     const appHome = process.env.K8S_PODS_APP_HOME;
     const problem = appHome ? undefined : serverBuildProblem(app);
     if (problem) throw new Error(problem);
     cleanupStale();
-    process.on('exit', () => this.net.destroy()); // also when the runner is interrupted
+    this.workDir = mkdtempSync(join(tmpdir(), 'respraft-pods-'));
+    this.cleanUpOnExit();
     this.net.setup();
     // Test-only: a shorter cap on the start-up script's retry backoff keeps joins quick.
     const overrides = { BACKOFF_MAX_SECONDS: '2', ...(appHome ? { APP_HOME: appHome } : {}) };
     this.sim = new StatefulSetSim(this.net, serverPodSpec(this.rendered, app), this.workDir, overrides);
     this.net.addHost(CLIENT, CLIENT_IP);
+  }
+
+  /** Also when the runner is interrupted: 'exit' does not run on a signal by itself. */
+  private cleanUpOnExit(): void {
+    const cleanUp = (): void => {
+      this.sim?.killAllSync();
+      this.net.destroy();
+    };
+    process.on('exit', cleanUp);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        cleanUp();
+        process.exit(130);
+      });
+    }
   }
 
   async stop(): Promise<void> {

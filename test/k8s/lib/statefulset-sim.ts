@@ -134,11 +134,15 @@ export class StatefulSetSim {
     return this.pods.has(i);
   }
 
-  /** Resolves with pod i's exit code when its process ends by itself. */
-  exited(i: number): Promise<number | null> {
+  /** Resolves with pod i's exit code when its process ends by itself, within timeoutMs. */
+  exited(i: number, timeoutMs = 30_000): Promise<number | null> {
     const pod = this.pods.get(i);
     if (!pod) throw new Error(`${this.podName(i)} is not running`);
-    return pod.exit;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.podName(i)} still runs after ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([pod.exit, late]).finally(() => clearTimeout(timer));
   }
 
   /** Every line pod i printed, over all its incarnations (kubectl logs plus --previous). */
@@ -175,6 +179,17 @@ export class StatefulSetSim {
   /** The PersistentVolumeClaim's deletion. */
   wipeVolume(i: number): void {
     rmSync(this.volumeDir(i), { recursive: true, force: true });
+  }
+
+  /** Kills every pod's process group at once, synchronously (for exit handlers). */
+  killAllSync(): void {
+    for (const pod of this.pods.values()) {
+      try {
+        process.kill(-(pod.child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 
   async deleteAll(): Promise<void> {
