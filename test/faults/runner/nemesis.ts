@@ -219,11 +219,16 @@ export class Nemesis {
     if (members.length === 0) return;
     const victim = members[rng.int(members.length)] as FaultNode;
     const end = recorder.startNemesis('membership', `remove ${victim.id}`, { node: victim.id, change: 'remove' });
+    let last = '';
     const removed = await this.until(15_000, async () => {
       const via = this.running().find((n) => n !== victim) ?? this.running()[0];
       if (!via) return false;
-      await via.call(['RAFT', 'SERVER', 'REMOVE', victim.id], 5000).catch(() => undefined);
+      last = await via.call(['RAFT', 'SERVER', 'REMOVE', victim.id], 5000).then(
+        (reply) => `${via.id}: ${String(reply)}`,
+        (err: unknown) => `${via.id}: ${(err as Error).message}`,
+      );
       const voters = await cluster.voters().catch(() => undefined);
+      if (voters === undefined) last += '; no majority leader to read the configuration from';
       return voters !== undefined && !voters.includes(victim.id);
     });
     if (removed) {
@@ -231,7 +236,7 @@ export class Nemesis {
       victim.resume();
       await victim.kill9();
     } else {
-      this.config.say(`membership: ${victim.id} still a voter after 15 s`);
+      this.config.say(`membership: ${victim.id} still a voter after 15 s (last answer ${last})`);
     }
     end();
   }
