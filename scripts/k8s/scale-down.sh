@@ -55,8 +55,14 @@ raft_via_first_pod() {
   kc exec "$set_name-0" -c "$CONTAINER" -- sh "$SCRIPTS_DIR/raft.sh" local "$@"
 }
 
+# Whether RAFT SERVER LIST names pod <set>-<ordinal>. A failed listing stops the script:
+# read as "not a member", it would scale down without removing anyone.
 is_member() {
-  raft_via_first_pod RAFT SERVER LIST | grep -qF "$set_name-$1."
+  if ! list=$(raft_via_first_pod RAFT SERVER LIST); then
+    echo "scale-down: RAFT SERVER LIST through $set_name-0 failed; stopping before kubectl scale" >&2
+    exit 1
+  fi
+  printf '%s\n' "$list" | grep -qF "$set_name-$1."
 }
 
 case "$target" in '' | *[!0-9]*) echo "REPLICAS must be a number" >&2; exit 64 ;; esac

@@ -7,10 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/ports.js';
-import { MANIFESTS_DIR } from './lib/objects.js';
-import { podShell, runScript } from './lib/shell.js';
+import { MANIFESTS_DIR, REPO_ROOT } from './lib/objects.js';
+import { podShell, runProcess, runScript } from './lib/shell.js';
 
 const RAFT_SH = join(MANIFESTS_DIR, 'scripts', 'raft.sh');
 const LEADER = 'kvd-1.kvd-peers.default.svc.cluster.local:11001';
@@ -129,5 +131,53 @@ describe(`raft.sh (${podShell().label})`, () => {
     const down = await node('$-1\r\n+OK\r\n');
     assert.equal((await runScript(RAFT_SH, ['ready'], { LISTEN_ADDR: `0.0.0.0:${up.port}` })).code, 0);
     assert.notEqual((await runScript(RAFT_SH, ['ready'], { LISTEN_ADDR: `0.0.0.0:${down.port}` })).code, 0);
+  });
+});
+
+describe('scale-down.sh', () => {
+  /** A kubectl that logs its calls; `exec` answers with `execReply` and `execCode`. */
+  function fakeKubectl(dir: string, execReply: string, execCode: number): string {
+    const path = join(dir, 'kubectl');
+    const script = [
+      '#!/bin/sh',
+      `echo "$*" >> ${dir}/calls`,
+      '[ "$1" = -n ] && shift 2',
+      'case "$1" in',
+      '  get) echo 5 ;;',
+      `  exec) printf '%s\\n' '${execReply}'; exit ${execCode} ;;`,
+      'esac',
+    ].join('\n');
+    writeFileSync(path, `${script}\n`, { mode: 0o755 });
+    return path;
+  }
+
+  async function scaleDown(execReply: string, execCode: number): Promise<{ code: number | null; calls: string[]; err: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'respraft-scale-down-'));
+    try {
+      const kubectl = fakeKubectl(dir, execReply, execCode);
+      const r = await runProcess('sh', [join(REPO_ROOT, 'scripts/k8s/scale-down.sh'), 'kvd', '3'], {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        KUBECTL: kubectl,
+        REMOVE_WAIT_SECONDS: '1',
+      });
+      const calls = readFileSync(join(dir, 'calls'), 'utf8').split('\n').filter(Boolean);
+      return { code: r.code, calls, err: r.stderr };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('a failed member listing stops it before kubectl scale', async () => {
+    const r = await scaleDown('', 1);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /RAFT SERVER LIST through kvd-0 failed/);
+    assert.equal(r.calls.filter((c) => c.includes('scale')).length, 0, r.calls.join('\n'));
+  });
+
+  test('a member that will not leave the list stops it before kubectl scale', async () => {
+    const r = await scaleDown('$4\t$kvd-4.kvd-peers.default.svc.cluster.local:11001', 0);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /kvd-4 still a member/);
+    assert.equal(r.calls.filter((c) => c.includes('scale')).length, 0);
   });
 });
