@@ -76,7 +76,8 @@ probe_peers() {
       status=0
       found=$(raft_leader "$peer" "$port") || status=$?
       [ "$status" = 2 ] || ANSWERED=$((ANSWERED + 1))
-      if [ "$status" = 0 ]; then
+      # A peer may still name this pod's previous life as leader: no one to join there.
+      if [ "$status" = 0 ] && [ "$found" != "$self_addr" ]; then
         LEADER=$found
         return 0
       fi
