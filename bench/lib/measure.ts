@@ -79,3 +79,21 @@ export function medianRun(runs: readonly Measured[]): Measured {
   if (mid === undefined) throw new Error('no runs');
   return mid;
 }
+
+/**
+ * kvd / redis per round (each round ran the two back to back), the median of those
+ * ratios, and the ratios themselves: on a shared machine pairing by round cancels most
+ * of the drift that comparing two independent medians would keep.
+ */
+export function pairedRatio(kvd: readonly Measured[], redis: readonly Measured[]): { median: number; perRound: number[] } {
+  const perRound = kvd.map((k, i) => k.row.rps / (redis[i]?.row.rps ?? NaN));
+  const sorted = perRound.filter(Number.isFinite).sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, perRound };
+}
+
+export function ratioCell(ratio: { median: number; perRound: number[] }): string {
+  const fmt = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+  return ratio.perRound.length > 1 ? `${fmt(ratio.median)} (${ratio.perRound.map(fmt).join(', ')})` : fmt(ratio.median);
+}

@@ -69,7 +69,7 @@ export async function kvdPart(ctx: BenchContext): Promise<string> {
     return [
       kvdReport(results, ROWS, roles),
       '',
-      `Commands (SET and GET run as two invocations, in the order SET then GET, so that CPU and counters can be attributed; ${ctx.rounds} round(s), interleaved redis / leader / follower, median by ops/s):`,
+      `Commands (SET and GET run as two invocations, in the order SET then GET, so that CPU and counters can be attributed; ${ctx.rounds} round(s), each round runs redis, then the leader, then the follower; ops/s and latencies are of the median round, the ratio is the median of the per-round ratios):`,
       '',
       codeBlock(
         [
