@@ -31,6 +31,7 @@ import { ALL_INFO_SECTIONS, DEFAULT_INFO_SECTIONS, infoSection, raftInfoFields, 
 import { frameworkErrors } from './errors.js';
 import { secretsMatch } from './router.js';
 import { Joiner } from './joiner.js';
+import { clearJoinPending, decideStartMode, inspectDataDir, markJoinPending } from './start-mode.js';
 import { startMetricsServer } from './metrics.js';
 import type { Server as HttpServer } from 'node:http';
 import type { ReplyError, Reply } from '../resp/types.js';
@@ -72,6 +73,7 @@ export class RaftAppNode<D> {
 
   async start(): Promise<void> {
     const o = this.options;
+    const dir = inspectDataDir(o.dataDir);
     mkdirSync(o.dataDir, { recursive: true });
     this.storage = await openFileStorage(o.dataDir, { sync: !o.nosync, segmentBytes: o.segmentBytes, retain: o.snapshotRetain });
     const { log, stable, snapshots } = this.storage;
@@ -79,10 +81,13 @@ export class RaftAppNode<D> {
     const latest = snapshots.latest();
     if (latest !== null) this.restoreFromStore(latest.meta);
     await reconcileLogWithSnapshot(log, snapshots);
-    const fresh = stable.load() === null && latest === null && log.lastIndex() === 0;
-    // A fresh node without -j founds a cluster of itself; the core writes that configuration to its log.
-    const bootstrapConf: ConfState | undefined = fresh && o.join === null ? { voters: [{ id: o.id, addr: this.advertised }], learners: [] } : undefined;
+    const hasRaftState = stable.load() !== null || latest !== null || log.lastIndex() > 0;
+    const mode = decideStartMode(dir, hasRaftState, o.join, o.dataDir);
+    if (mode.kind === 'join') markJoinPending(o.dataDir, mode.target);
+    // A bootstrapping node founds a cluster of itself; the core writes that configuration to its log.
+    const bootstrapConf: ConfState | undefined = mode.kind === 'bootstrap' ? { voters: [{ id: o.id, addr: this.advertised }], learners: [] } : undefined;
     if (bootstrapConf !== undefined) this.log.info({ id: o.id }, 'bootstrapping a new cluster');
+    if (mode.kind === 'restart' && o.join !== null) this.log.info({ join: o.join }, 'the node has state: -j is ignored');
 
     this.core = createRaftNode({
       id: o.id,
@@ -151,9 +156,9 @@ export class RaftAppNode<D> {
     this.syncPeers();
     this.driver.start();
     this.replicator.start();
-    if (fresh && o.join === null) this.driver.withCore((core) => core.campaign());
-    if (fresh && o.join !== null) this.startJoining(o.join);
-    this.log.info({ addr: this.boundAddr, advertise: this.advertised, id: o.id, dataDir: o.dataDir, fresh, join: o.join }, `${this.app.name} node started`);
+    if (mode.kind === 'bootstrap') this.driver.withCore((core) => core.campaign());
+    if (mode.kind === 'join') this.startJoining(mode.target);
+    this.log.info({ addr: this.boundAddr, advertise: this.advertised, id: o.id, dataDir: o.dataDir, mode: mode.kind }, `${this.app.name} node started`);
   }
 
   /** Membership as of the state machine's applied index (snapshot's conf or bootstrap). */
@@ -234,19 +239,21 @@ export class RaftAppNode<D> {
     if (isLeader) this.log.info({ term: this.core.status().term }, 'this node is the leader');
   }
 
-  /** Keeps the transport's peer list equal to the current membership. */
+  /** Keeps the transport's peer list equal to the current membership; ends a join once we vote. */
   private syncPeers(): void {
     const conf = this.core.status().conf;
+    if (this.joiner !== null && conf.voters.some((m) => m.id === this.options.id)) {
+      // A promotion changes no address, so this is checked before the shortcut below.
+      this.joiner.stop();
+      this.joiner = null;
+      clearJoinPending(this.options.dataDir);
+    }
     const peers = new Map<string, string>();
     for (const m of [...conf.voters, ...conf.learners]) if (m.id !== this.options.id) peers.set(m.id, m.addr);
     const key = [...peers].map(([id, addr]) => `${id}=${addr}`).join(',');
     if (key === this.lastPeersKey) return;
     this.lastPeersKey = key;
     this.transport.setPeers(peers);
-    if (this.joiner !== null && [...conf.voters].some((m) => m.id === this.options.id)) {
-      this.joiner.stop();
-      this.joiner = null;
-    }
   }
 
   private startJoining(target: string): void {

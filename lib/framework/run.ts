@@ -33,6 +33,7 @@ export async function run<D>(app: App<D>, argv: readonly string[] = process.argv
     await node.start();
   } catch (err) {
     logger.fatal({ err }, 'failed to start');
+    process.stderr.write(`${app.name}: failed to start: ${(err as Error).message}\n`);
     exit(1);
   }
   let signals = 0;
