@@ -43,6 +43,8 @@ export interface OpRecord {
   /** Marks the read taken after all faults healed, which the counter and set checkers
    *  compare against the acknowledged writes. */
   final?: boolean;
+  /** The server node the client sent it to (for tracing an anomaly to a node). */
+  node?: string;
 }
 
 /** The kinds of fault the runner injects; the timeline shades each in its own colour. */
@@ -189,5 +191,6 @@ export function describeOp(op: OpRecord): string {
   const result = op.outcome === 'ok' && op.result !== undefined ? ` -> ${JSON.stringify(op.result)}` : '';
   const end = op.outcome === 'unknown' ? `gave up ${op.completeMs.toFixed(1)}` : op.completeMs.toFixed(1);
   const error = op.error ? ` (${op.error})` : '';
-  return `#${op.id} p${op.process} ${op.f} ${op.key}${arg}${result} ${op.outcome}${error} [${op.invokeMs.toFixed(1)}, ${end}] ms`;
+  const node = op.node === undefined ? '' : ` @${op.node}`;
+  return `#${op.id} p${op.process}${node} ${op.f} ${op.key}${arg}${result} ${op.outcome}${error} [${op.invokeMs.toFixed(1)}, ${end}] ms`;
 }

@@ -56,6 +56,7 @@ export interface OpSpec {
   key: string;
   arg?: Json;
   final?: boolean;
+  node?: string;
 }
 
 export type Recorded<R> =

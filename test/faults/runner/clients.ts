@@ -88,7 +88,8 @@ export class Session {
       await pauseMs(50);
       return undefined;
     }
-    const recorded = await this.ctx.recorder.record({ process: this.process, ...spec }, () => call(client), toResult);
+    const node = this.node?.id;
+    const recorded = await this.ctx.recorder.record({ process: this.process, ...spec, ...(node ? { node } : {}) }, () => call(client), toResult);
     if (recorded.outcome === 'unknown') this.crash();
     return recorded;
   }
