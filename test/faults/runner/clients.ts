@@ -30,7 +30,11 @@ export class Session {
   private client: Redis | null = null;
   private node: FaultNode | null = null;
 
-  constructor(private readonly ctx: WorkloadContext) {
+  /** `pinned`: always this node (the final reads go through every member). */
+  constructor(
+    private readonly ctx: WorkloadContext,
+    private readonly pinned?: FaultNode,
+  ) {
     this.process = ctx.newProcess();
   }
 
@@ -38,7 +42,7 @@ export class Session {
   async connection(): Promise<Redis | null> {
     if (this.client && this.client.status === 'ready' && this.node?.running) return this.client;
     this.drop();
-    const candidates = this.ctx.cluster.members.filter((n) => n.running && !n.paused);
+    const candidates = this.pinned ? [this.pinned] : this.ctx.cluster.members.filter((n) => n.running && !n.paused);
     if (candidates.length === 0) return null;
     const node = candidates[this.ctx.rng.int(candidates.length)] as FaultNode;
     const client = node.client();
