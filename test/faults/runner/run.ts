@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rngFromSeed } from '../../../lib/util/rng.js';
 import type { CheckResult } from '../checker/verdict.js';
-import { writeHistory, type History } from '../history.js';
+import { writeHistory, type History, type NemesisKind } from '../history.js';
 import { classifyByPrefix, DEFINITE_ERROR_PREFIXES, Recorder } from '../recorder.js';
 import { summarizeRun, summaryToMarkdown, verdictWord, type RunSummary } from '../summary.js';
 import { renderTimeline } from '../timeline.js';
@@ -44,14 +44,7 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${o.workload}-${o.seed}`;
   const dir = o.out ?? join(OUT_ROOT, runId);
   mkdirSync(dir, { recursive: true });
-  const skipped: string[] = [];
-  const kinds = new Set(o.nemeses);
-  const netProblem = kinds.has('partition') ? netnsUnavailable() : undefined;
-  if (netProblem) {
-    kinds.delete('partition');
-    skipped.push(`partition: ${netProblem}`);
-    say(`SKIPPED partition nemesis: ${netProblem}`);
-  }
+  const { kinds, skipped } = availableNemeses(o, say);
   const net = kinds.has('partition') ? new FaultNet() : undefined;
   net?.setup();
   const workload = makeWorkload(o);
@@ -76,18 +69,7 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
     stopped = true;
     await nemesis.stop();
     await Promise.all(workers);
-    // A cluster that does not recover once every fault healed is a failure of its own;
-    // the history up to then is still checked and written.
-    let recovery: CheckResult | undefined;
-    try {
-      await heal(cluster, net, say);
-      await workload.final(ctx);
-    } catch (err) {
-      const message = `the cluster did not recover after the faults healed: ${(err as Error).message}`;
-      say(message);
-      recovery = { checker: 'recovery', valid: false, summary: message, anomalies: [{ type: 'no-recovery', message, opIds: [] }], stats: {} };
-      keepData = true;
-    }
+    const recovery = await recover(cluster, net, () => workload.final(ctx), say);
     const meta = {
       kind: 'meta' as const, workload: workload.name, command: commandLine(o), seed: o.seed,
       startedAt: new Date(Date.now() - recorder.now()).toISOString(), durationMs: recorder.now(),
@@ -98,11 +80,7 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
     say(`checking ${history.ops.length} ops`);
     const results = [...workload.check(history), ...(recovery ? [recovery] : [])];
     if (results.some((r) => r.valid === false)) keepData = true;
-    const summary = summarizeRun(history, results);
-    const md = summaryToMarkdown(summary) + (skipped.length ? `\nSkipped: ${skipped.join('; ')}\n` : '');
-    writeFileSync(join(dir, 'summary.md'), md);
-    writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(join(dir, 'timeline.svg'), renderTimeline(history, { title: `${workload.name}: ${verdictWord(summary.valid)}` }));
+    const summary = writeOutputs(dir, history, results, skipped);
     say(`${verdictWord(summary.valid)}: ${results.map((r) => `${r.checker}: ${r.summary}`).join(' | ')}`);
     say(`output in ${dir}`);
     return { summary, results, history, dir, skipped };
@@ -114,6 +92,46 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
     else say(`server data kept in ${cluster.dir}`);
     net?.destroy();
   }
+}
+
+/** The nemeses asked for that can run here; the others with why not (said out loud). */
+function availableNemeses(o: RunOptions, say: (line: string) => void): { kinds: Set<NemesisKind>; skipped: string[] } {
+  const kinds = new Set(o.nemeses);
+  const skipped: string[] = [];
+  const netProblem = kinds.has('partition') ? netnsUnavailable() : undefined;
+  if (netProblem) {
+    kinds.delete('partition');
+    skipped.push(`partition: ${netProblem}`);
+    say(`SKIPPED partition nemesis: ${netProblem}`);
+  }
+  return { kinds, skipped };
+}
+
+/**
+ * Heals and takes the final reads. A cluster that does not recover once every fault
+ * healed is a failure of its own (returned as a checker result); the history up to then
+ * is still checked and written.
+ */
+async function recover(cluster: FaultCluster, net: FaultNet | undefined, final: () => Promise<void>, say: (line: string) => void): Promise<CheckResult | undefined> {
+  try {
+    await heal(cluster, net, say);
+    await final();
+    return undefined;
+  } catch (err) {
+    const message = `the cluster did not recover after the faults healed: ${(err as Error).message}`;
+    say(message);
+    return { checker: 'recovery', valid: false, summary: message, anomalies: [{ type: 'no-recovery', message, opIds: [] }], stats: {} };
+  }
+}
+
+/** summary.md, summary.json and timeline.svg next to the history. */
+function writeOutputs(dir: string, history: History, results: CheckResult[], skipped: readonly string[]): RunSummary {
+  const summary = summarizeRun(history, results);
+  const md = summaryToMarkdown(summary) + (skipped.length ? `\nSkipped: ${skipped.join('; ')}\n` : '');
+  writeFileSync(join(dir, 'summary.md'), md);
+  writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(dir, 'timeline.svg'), renderTimeline(history, { title: `${summary.workload}: ${verdictWord(summary.valid)}` }));
+  return summary;
 }
 
 /** Ends every fault: network healed, processes resumed, dead members restarted, clocks reset. */
