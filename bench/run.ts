@@ -11,6 +11,7 @@
  *                      storage   bench/log-fsync.ts (issue 4)
  *                      core      bench/core.ts, when present
  *                      parser    bench/resp-parser.ts
+ *                      semaphored  bench/semaphored.ts (semaphore throughput, hand-off, failover)
  *                      profile   the leader under --cpu-prof and strace -c (what bounds it)
  *   --rounds N       repeat each throughput measurement N times, interleaved (median)
  *   --scale X        multiply request counts (0.1 for a quick look)
@@ -44,7 +45,7 @@ import { failoverPart } from './parts/failover.js';
 import { scriptsPart } from './parts/scripts.js';
 import { profilePart } from './parts/profile.js';
 
-const ALL = ['ping', 'kvd', 'memory', 'restart', 'failover', 'storage', 'core', 'parser', 'profile'] as const;
+const ALL = ['ping', 'kvd', 'memory', 'restart', 'failover', 'storage', 'core', 'parser', 'semaphored', 'profile'] as const;
 type Part = (typeof ALL)[number];
 const DEFAULT: Part[] = ALL.filter((p) => p !== 'profile');
 
@@ -102,13 +103,14 @@ async function runParts(ctx: BenchContext, parts: Set<Part>): Promise<string[]> 
   if (has('storage')) await add(() => scriptsPart(ctx, 'log-fsync'));
   if (has('core')) await add(() => scriptsPart(ctx, 'core.ts'));
   if (has('parser')) await add(() => scriptsPart(ctx, 'resp-parser'));
+  if (has('semaphored')) await add(() => scriptsPart(ctx, 'semaphored.ts'));
   if (has('profile')) await add(() => profilePart(ctx));
   return sections;
 }
 
 async function main(): Promise<void> {
   const parts = selectedParts();
-  const needsServers = [...parts].some((p) => !['storage', 'core', 'parser'].includes(p));
+  const needsServers = [...parts].some((p) => !['storage', 'core', 'parser', 'semaphored'].includes(p));
   if (needsServers && !redisInstalled()) throw new Error('redis-server / redis-benchmark are not installed (Debian: redis-server, redis-tools)');
   const dir = workDir();
   const disk = diskOf(dir);

@@ -2,7 +2,8 @@
  * The in-process benchmarks others own, run as they are and quoted verbatim:
  * bench/log-fsync.ts (issue 4: the log's fsync-bound throughput next to the raw fsync
  * rate, log open and snapshot times), bench/core.ts (the Raft core, when present) and
- * bench/resp-parser.ts (the RESP layer).
+ * bench/resp-parser.ts (the RESP layer) and bench/semaphored.ts (its own servers,
+ * stopped by itself).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ const SCRIPTS: Script[] = [
   },
   { file: 'bench/core.ts', title: 'Raft core in process (bench/core.ts)', args: () => [], timeoutMs: 600_000 },
   { file: 'bench/resp-parser.ts', title: 'RESP parser and writer in process (bench/resp-parser.ts)', args: () => [], timeoutMs: 300_000 },
+  { file: 'bench/semaphored.ts', title: 'semaphored on a 3-node cluster (bench/semaphored.ts)', args: () => [], timeoutMs: 600_000 },
 ];
 
 export async function scriptsPart(ctx: BenchContext, only?: string): Promise<string> {
