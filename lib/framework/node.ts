@@ -127,6 +127,7 @@ export class RaftAppNode<D> {
       logger: this.log.child({ part: 'driver' }),
       hooks: {
         installSnapshot: (meta) => this.onSnapshotInstalled(meta),
+        snapshotExclusive: (fn) => this.snapshotter.exclusive(fn),
         apply: (entries) => {
           this.snapshotter.observe(entries);
           this.replicator.onApply(entries);

@@ -22,6 +22,8 @@ const SLICE_MS = 10;
 export class Snapshotter<D> {
   private lastIndex: number;
   private inProgress: Promise<SnapshotInfo> | null = null;
+  /** Serializes local snapshots (with their compaction) and installs from the leader. */
+  private lock: Promise<unknown> = Promise.resolve();
   /** Membership as of the applied index: what a snapshot taken now must record. */
   appliedConf: ConfState;
   taken = 0;
@@ -67,11 +69,18 @@ export class Snapshotter<D> {
   /** Takes a snapshot now (or joins the one in progress). */
   take(): Promise<SnapshotInfo> {
     if (this.inProgress !== null) return this.inProgress;
-    const promise = this.write().finally(() => {
+    const promise = this.exclusive(() => this.write()).finally(() => {
       this.inProgress = null;
     });
     this.inProgress = promise;
     return promise;
+  }
+
+  /** Runs fn after every earlier snapshot operation has finished, and before any later one starts. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
   }
 
   private async write(): Promise<SnapshotInfo> {

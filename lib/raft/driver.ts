@@ -23,6 +23,11 @@ import { Histogram, LATENCY_BUCKETS_S } from '../util/histogram.js';
 export interface DriverHooks {
   /** The snapshot store now holds `meta` as its newest snapshot: rebuild the state machine from it. */
   installSnapshot(meta: SnapshotMeta): void;
+  /**
+   * Runs fn while no local snapshot is being written or compacted: an install must not
+   * interleave with one, or the older local snapshot could end up the newest.
+   */
+  snapshotExclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Committed entries, in order, exactly once each. */
   apply(entries: readonly Entry[]): void;
   readStates(states: readonly ReadState[]): void;
@@ -168,9 +173,13 @@ export class RaftDriver {
 
   private async installSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
     const started = performance.now();
-    await this.config.snapshots.install(meta, data);
-    await this.config.log.reset(meta.index, meta.term);
-    this.config.hooks.installSnapshot(meta);
+    await this.config.hooks.snapshotExclusive(async () => {
+      await this.config.snapshots.install(meta, data);
+      const newest = this.config.snapshots.latest()?.meta;
+      assert(newest?.index === meta.index && newest.term === meta.term, () => `installed snapshot ${meta.index}/${meta.term} is not the newest (${newest?.index}/${newest?.term})`);
+      await this.config.log.reset(meta.index, meta.term);
+      this.config.hooks.installSnapshot(meta);
+    });
     this.config.logger.info({ index: meta.index, term: meta.term, bytes: data.length, ms: Math.round(performance.now() - started) }, 'installed snapshot from leader');
   }
 
