@@ -17,6 +17,7 @@ const TUNING: readonly [NumericKey, string][] = [
   ['heartbeatIntervalTicks', 'leader heartbeat interval in ticks'],
   ['timeTickIntervalMs', 'how often an idle leader advances replicated time'],
   ['clockOffsetMs', 'added to this node\'s wall clock (fault tests)'],
+  ['clockCatchUpPercent', 'how much faster than real time replicated time may run to catch up with the wall clock'],
   ['maxBatchCommands', 'most client commands in one log entry'],
   ['maxBatchBytes', 'most bytes of client commands in one log entry'],
   ['maxAppendBytes', 'most bytes of entries in one append message'],

@@ -167,8 +167,20 @@ export class ClientConnection {
   /** Writes an out-of-band reply (RESP3 push, or an error before closing). */
   writeNow(reply: Reply): void {
     if (this.closed) return;
-    this.writer.write(reply, this.proto);
+    this.writeReply(reply);
     this.scheduleFlush();
+  }
+
+  /**
+   * A reply that cannot be encoded (a handler returned a float as an integer, say) is a
+   * bug in that handler: the client gets an error in its place, and nothing else breaks.
+   */
+  private writeReply(reply: Reply): void {
+    try {
+      this.writer.write(reply, this.proto);
+    } catch (err) {
+      this.writer.write(new ReplyError(`ERR internal error: the reply could not be encoded (${(err as Error).message})`), this.proto);
+    }
   }
 
   destroy(): void {
@@ -207,7 +219,7 @@ export class ClientConnection {
     if (result === NO_REPLY) return;
     if (result instanceof PendingReply) {
       if (result.done && this.pipelineDepth === 0) {
-        this.writer.write(result.reply, this.proto);
+        this.writeReply(result.reply);
       } else {
         this.pending.push(result);
         result.listen(() => this.onReplyDone());
@@ -220,7 +232,7 @@ export class ClientConnection {
   /** A reply known now: written at once unless earlier replies are still pending. */
   private enqueueReply(reply: Reply): void {
     if (this.pipelineDepth === 0) {
-      this.writer.write(reply, this.proto);
+      this.writeReply(reply);
       return;
     }
     const slot = new PendingReply();
@@ -239,7 +251,7 @@ export class ClientConnection {
     while (this.pendingHead < this.pending.length) {
       const slot = this.pending[this.pendingHead];
       if (slot === undefined || !slot.done) break;
-      this.writer.write(slot.reply, this.proto);
+      this.writeReply(slot.reply);
       this.pending[this.pendingHead] = undefined as unknown as PendingReply;
       this.pendingHead++;
     }

@@ -47,6 +47,12 @@ export interface NodeOptions {
   timeTickIntervalMs: number;
   /** Added to this node's wall clock (fault tests simulate clock jumps with it). */
   clockOffsetMs: number;
+  /**
+   * How much faster than real time replicated time may run while it catches up with the
+   * leader's wall clock (which it otherwise ignores, so clock jumps cannot cut leases
+   * short). 0 keeps replicated time strictly at the pace of real time.
+   */
+  clockCatchUpPercent: number;
   /** Serve DEBUG (clock jumps for fault tests). Off by default, as Redis 7's enable-debug-command. */
   enableDebugCommand: boolean;
 
@@ -135,6 +141,7 @@ export const DEFAULT_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   heartbeatIntervalTicks: 2,
   timeTickIntervalMs: 50,
   clockOffsetMs: 0,
+  clockCatchUpPercent: 1,
   enableDebugCommand: false,
 
   maxBatchCommands: 4096,
@@ -196,6 +203,7 @@ const MINIMUMS: Record<NumericOption, number> = {
   heartbeatIntervalTicks: 1,
   timeTickIntervalMs: 1,
   clockOffsetMs: Number.MIN_SAFE_INTEGER,
+  clockCatchUpPercent: 0,
   maxBatchCommands: 1,
   maxBatchBytes: 1024,
   maxAppendBytes: 1024,

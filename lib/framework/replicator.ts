@@ -10,6 +10,7 @@ import type { RaftDriver } from '../raft/driver.js';
 import type { NodeOptions } from './options.js';
 import type { StateMachine, LocalProposal, AbandonCommand } from './state-machine.js';
 import { WriteBatcher } from './write-batcher.js';
+import { LeaderClock } from './leader-clock.js';
 import { ReadBatcher } from './read-batcher.js';
 import type { PendingReply } from './connection.js';
 import { frameworkErrors } from './errors.js';
@@ -41,6 +42,7 @@ export class Replicator<D> {
   private readonly abandonTimers = new Map<string, NodeJS.Timeout>();
   private timers: NodeJS.Timeout[] = [];
   readonly writes: WriteBatcher;
+  private readonly clock: LeaderClock;
   readonly reads: ReadBatcher;
   appliedEntries = 0;
 
@@ -51,13 +53,13 @@ export class Replicator<D> {
     private readonly log: Logger,
     private readonly events: ReplicatorEvents,
   ) {
-    const nowMs = (): number => Date.now() + options.clockOffsetMs;
+    this.clock = new LeaderClock(() => Date.now() + options.clockOffsetMs, options.clockCatchUpPercent);
     // Entry seeds need to be unpredictable to clients, not cryptographic: seed once.
     const seeds = rngFromSeed(randomBytes(4).readUInt32LE(0));
     this.writes = new WriteBatcher({
       maxBatchCommands: options.maxBatchCommands,
       maxBatchBytes: options.maxBatchBytes,
-      nowMs,
+      timeMs: () => this.clock.now(),
       seed: () => seeds.next32(),
       propose: (data) => {
         const result = driver.withCore((core) => core.propose(data));
@@ -161,7 +163,7 @@ export class Replicator<D> {
       this.abandonTimers.clear();
     }
     if (!wasLeader && this.isLeader) {
-      this.writes.raiseTimeFloor(this.sm.timeMs);
+      this.clock.start(this.sm.timeMs);
       // Waiters whose clients were attached to the old leader: give them the grace period to come back.
       for (const key of this.sm.blocked.keys()) if (!this.sm.parked.has(key)) this.scheduleAbandon(key);
     }

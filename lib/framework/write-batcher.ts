@@ -14,8 +14,8 @@ import type { ReplyError } from '../resp/types.js';
 export interface WriteBatcherConfig {
   readonly maxBatchCommands: number;
   readonly maxBatchBytes: number;
-  /** The leader's clock (wall clock + offset). */
-  nowMs(): number;
+  /** Replicated time for a new entry (the LeaderClock). */
+  timeMs(): number;
   /** 32 random bits for the entry's seed. */
   seed(): number;
   /** Proposes entry data to the core; returns the result and the leader's current term. */
@@ -34,9 +34,8 @@ export class WriteBatcher {
   private queue: QueuedWrite[] = [];
   private queuedBytes = 0;
   private flushScheduled = false;
-  /** The newest time put in an entry: entries never go back in time, whatever the clock does. */
-  private lastTimeMs = 0;
-  private lastProposalMs = 0;
+  /** Monotonic time of the last proposal: wall-clock jumps must not stop idle TICKs. */
+  private lastProposalMono = 0;
   proposedEntries = 0;
   proposedCommands = 0;
 
@@ -64,7 +63,7 @@ export class WriteBatcher {
 
   /** Time since this leader last proposed anything (for idle TICK entries). */
   msSinceLastProposal(): number {
-    return this.config.nowMs() - this.lastProposalMs;
+    return performance.now() - this.lastProposalMono;
   }
 
   /** Proposes a TICK entry carrying the leader's time; false if not leader. */
@@ -97,15 +96,8 @@ export class WriteBatcher {
   }
 
   private nextTime(): number {
-    const now = this.config.nowMs();
-    this.lastProposalMs = now;
-    this.lastTimeMs = Math.max(this.lastTimeMs, now);
-    return this.lastTimeMs;
-  }
-
-  /** A new leader continues from the replicated time it has applied. */
-  raiseTimeFloor(timeMs: number): void {
-    this.lastTimeMs = Math.max(this.lastTimeMs, timeMs);
+    this.lastProposalMono = performance.now();
+    return this.config.timeMs();
   }
 }
 

@@ -136,7 +136,7 @@ export class RaftDriver {
       this.pumpError = err as Error;
       this.stopped = true;
       if (this.ticker !== null) clearInterval(this.ticker);
-      this.config.logger.fatal({ err }, 'raft driver stopped: storage failure');
+      this.config.logger.fatal({ err }, 'raft driver stopped: a Ready could not be handled');
       this.config.hooks.fatal(this.pumpError);
     } finally {
       this.pumping = false;
