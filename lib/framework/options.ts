@@ -92,7 +92,10 @@ export interface NodeOptions {
 
   /** Take a snapshot after this many applied entries since the last one. */
   snapshotEveryEntries: number;
-  /** Take a snapshot once the log holds this many bytes. */
+  /**
+   * Take a snapshot once the log holds this many bytes. The log since the last snapshot
+   * is also held in memory (the core reads it synchronously), so this bounds that too.
+   */
   snapshotLogBytes: number;
   /** Entries kept in the log behind a snapshot, so a briefly lagging follower needs no snapshot. */
   snapshotTrailingEntries: number;
@@ -164,11 +167,11 @@ export const DEFAULT_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   peerReconnectMaxMs: 2000,
 
   snapshotEveryEntries: 200_000,
-  snapshotLogBytes: 256 * 1024 * 1024,
+  snapshotLogBytes: 64 * 1024 * 1024,
   snapshotTrailingEntries: 10_000,
   snapshotChunkBytes: 1024 * 1024,
   snapshotRetain: 3,
-  segmentBytes: 64 * 1024 * 1024,
+  segmentBytes: 16 * 1024 * 1024,
 
   commandTimeoutMs: 10_000,
   leaderWaitMs: 3000,
