@@ -5,9 +5,9 @@
  * and removed; `members` is the configuration as the runner last changed it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis, type RedisOptions } from 'ioredis';
 import { freePort } from '../../helpers/ports.js';
@@ -15,6 +15,20 @@ import { waitFor } from '../../helpers/wait.js';
 import type { FaultNet } from '../net/fault-net.js';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+/**
+ * A copy of dist/ for one run, so a rebuild during a long run (others work in the same
+ * checkout) cannot mix two builds in one cluster. It stays inside the checkout (.tmp/ is
+ * ignored by git) so the copy still finds node_modules.
+ */
+export function freezeBuild(runId: string): { dir: string; remove: () => void } {
+  const source = join(root, 'dist');
+  if (!existsSync(join(source, 'bin'))) throw new Error(`${source} is missing: run npm run build first`);
+  const dir = join(root, '.tmp', `faults-build-${runId}`);
+  mkdirSync(dirname(dir), { recursive: true });
+  cpSync(source, dir, { recursive: true });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** In a namespace every server has its own address, so one port for all is fine. */
 const NETNS_PORT = 7379;
 
@@ -100,6 +114,8 @@ export interface ClusterConfig {
   app: AppName;
   nodes: number;
   args: readonly string[];
+  /** The build to run (a copy of dist/); default this checkout's dist/. */
+  buildDir?: string;
   /** When set, every node runs in its own namespace of this network. */
   net?: FaultNet;
 }
@@ -129,7 +145,7 @@ export class FaultCluster {
     const id = `n${this.nextId++}`;
     const dataDir = join(this.dir, id);
     const logFile = join(this.dir, `${id}.log`);
-    const script = join(root, 'dist', 'bin', `${this.config.app}.js`);
+    const script = join(this.config.buildDir ?? join(root, 'dist'), 'bin', `${this.config.app}.js`);
     if (!existsSync(script)) throw new Error(`${script} is missing: run npm run build first`);
     const net = this.config.net;
     let addr: string;

@@ -15,7 +15,7 @@ import { summarizeRun, summaryToMarkdown, verdictWord, type RunSummary } from '.
 import { renderTimeline } from '../timeline.js';
 import { FaultNet, netnsUnavailable } from '../net/fault-net.js';
 import type { WorkloadContext } from './clients.js';
-import { FaultCluster } from './cluster.js';
+import { FaultCluster, freezeBuild } from './cluster.js';
 import { Nemesis } from './nemesis.js';
 import { commandLine, type RunOptions } from './options.js';
 import { makeWorkload } from './workloads.js';
@@ -48,7 +48,8 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
   const net = kinds.has('partition') ? new FaultNet() : undefined;
   net?.setup();
   const workload = makeWorkload(o);
-  const cluster = new FaultCluster({ app: workload.app, nodes: o.nodes, args: serverArgs(o), ...(net ? { net } : {}) });
+  const build = freezeBuild(runId);
+  const cluster = new FaultCluster({ app: workload.app, nodes: o.nodes, args: serverArgs(o), buildDir: build.dir, ...(net ? { net } : {}) });
   const recorder = new Recorder({ timeoutMs: 6000, classifyError: classifyByPrefix([...DEFINITE_ERROR_PREFIXES, 'NOSEM', 'LIMIT']) });
   const rng = rngFromSeed(o.seed);
   let stopped = false;
@@ -91,6 +92,7 @@ export async function runFaults(o: RunOptions, say: (line: string) => void = (l)
     if (!o.keep && !(keepData && o.keepFailed)) await cluster.stop(false);
     else say(`server data kept in ${cluster.dir}`);
     net?.destroy();
+    build.remove();
   }
 }
 
