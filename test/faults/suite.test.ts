@@ -46,10 +46,7 @@ describe('fault suite (bounded)', { concurrency: 1 }, () => {
     assert.ok(existsSync(result.dir) === false, 'a passing run cleans up its output');
   });
 
-  test('semaphore: capacity, fences, one resolution per waiter, deadlines', async () => {
-    // Without the clock nemesis: a forward jump of the leader's wall clock cuts leases
-    // short (replicated time follows it), which the lease checker reports; see RESULTS.md.
-    const kinds: NemesisKind[] = ['kill', 'pause', 'partition', 'membership', 'snapshot'];
-    assertPassed(await boundedRun('semaphore', 104, LOAD_S, { nemeses: kinds }), kinds);
+  test('semaphore: capacity, fences, one resolution per waiter, deadlines, leases on real time', async () => {
+    assertPassed(await boundedRun('semaphore', 104, LOAD_S, { nemeses: all }), all);
   });
 });
