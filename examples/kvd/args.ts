@@ -3,7 +3,7 @@
  * option tokens case-insensitively, keys and values as latin1 strings (a copy, so nothing
  * stored aliases the request buffer).
  */
-import type { ReplyError } from '../../lib/resp/types.js';
+import { BinaryString, type ReplyError } from '../../lib/resp/types.js';
 import { kvdErrors } from './errors.js';
 
 /** string2ll's rules live in lib/util so the framework parses integers the same way. */
@@ -16,8 +16,8 @@ export function text(arg: Buffer): string {
 }
 
 /** A stored string as a reply (bytes as they are). */
-export function bulk(value: string): Buffer {
-  return Buffer.from(value, 'latin1');
+export function bulk(value: string): BinaryString {
+  return new BinaryString(value);
 }
 
 /**

@@ -36,7 +36,7 @@ function keys(m: Kv, args: readonly Buffer[]): Reply {
   const pattern = text(args[1] as Buffer);
   const db = currentDb(m);
   const now = m.now();
-  const out: Buffer[] = [];
+  const out: Reply[] = [];
   for (let slot = 0; slot < db.size; slot++) {
     const key = db.keyAt(slot) as string;
     if (db.liveAt(slot, now) && globMatch(pattern, key)) out.push(bulk(key));

@@ -69,7 +69,7 @@ function scan(m: Kv, args: readonly Buffer[]): Reply {
   const db = currentDb(m);
   const now = m.now();
   let slot = cursor === 0n || cursor > BigInt(db.size) ? db.size : Number(cursor);
-  const keys: Buffer[] = [];
+  const keys: Reply[] = [];
   for (let visited = 0; visited < options.count && slot > 0; visited++) {
     slot--;
     const key = db.keyAt(slot) as string;

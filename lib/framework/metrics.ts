@@ -36,7 +36,7 @@ export function renderMetrics(s: MetricsSource): string {
     '# HELP respraft_commands_total Commands received, by name.',
     '# TYPE respraft_commands_total counter',
     ...[...s.commandCounts()].map(([cmd, n]) => `respraft_commands_total{command="${escapeLabel(cmd)}"} ${n}`),
-    '# HELP respraft_command_duration_seconds Time from a command\'s arrival to its reply.',
+    '# HELP respraft_command_duration_seconds Time from a command\'s arrival to its reply (sampled: one command in eight).',
     '# TYPE respraft_command_duration_seconds histogram',
     ...Object.entries(s.latency()).flatMap(([kind, h]) => histogramLines('respraft_command_duration_seconds', `kind="${kind}"`, h)),
     '# HELP respraft_fsync_duration_seconds Duration of log fsyncs.',

@@ -6,6 +6,7 @@
  *   bigint               -> integer
  *   string               -> bulk string, UTF-8
  *   Uint8Array / Buffer  -> bulk string, bytes as they are
+ *   BinaryString         -> bulk string of the bytes a latin1 string holds (one char per byte)
  *   boolean              -> RESP3 boolean (#t/#f); RESP2 integer 1/0
  *   SimpleString         -> +status
  *   ReplyError           -> -CODE message
@@ -24,6 +25,7 @@ export type Reply =
   | bigint
   | string
   | Uint8Array
+  | BinaryString
   | boolean
   | SimpleString
   | ReplyError
@@ -59,6 +61,14 @@ export class ReplyError extends Error {
     const space = this.message.indexOf(' ');
     return space < 0 ? this.message : this.message.slice(0, space);
   }
+}
+
+/**
+ * Bytes kept as a latin1 JS string (one char per byte, the compact way apps store binary
+ * values): written as a bulk string straight from the string, with no Buffer in between.
+ */
+export class BinaryString {
+  constructor(readonly value: string) {}
 }
 
 export class Double {

@@ -1,4 +1,5 @@
 import {
+  BinaryString,
   Double,
   NullArray,
   Push,
@@ -148,6 +149,7 @@ export class ReplyWriter {
   private object(reply: Exclude<Reply, string | number | bigint | boolean>, proto: ProtocolVersion): void {
     if (reply === null) return this.nullBulk(proto);
     if (reply instanceof Uint8Array) return this.bulkBytes(reply);
+    if (reply instanceof BinaryString) return this.bulkLatin1(reply.value);
     if (Array.isArray(reply)) return this.items(42, reply as readonly Reply[], proto);
     if (reply instanceof SimpleString) return this.simple(reply.value);
     if (reply instanceof ReplyError) return this.error(reply.message);
@@ -212,6 +214,21 @@ export class ReplyWriter {
     this.prefixedInteger(36, length);
     this.ensure(length + 2);
     this.pos += this.buf.write(text, this.pos, 'utf8');
+    this.crlf();
+  }
+
+  private bulkLatin1(bytes: string): void {
+    const length = bytes.length;
+    this.prefixedInteger(36, length); // $
+    this.ensure(length + 2);
+    if (length < SHORT_STRING) {
+      const buf = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i < length; i++) buf[pos++] = bytes.charCodeAt(i);
+      this.pos = pos;
+    } else {
+      this.pos += this.buf.write(bytes, this.pos, 'latin1');
+    }
     this.crlf();
   }
 

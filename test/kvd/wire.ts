@@ -5,7 +5,7 @@
  * The in-process kvd's reply values are converted with toWire; a real server's bytes are
  * read by RespClient (resp-client.ts) into the same shape.
  */
-import { Double, NullArray, Push, RawReply, ReplyError, ReplySet, SimpleString, Verbatim, type Reply } from '../../lib/resp/types.js';
+import { BinaryString, Double, NullArray, Push, RawReply, ReplyError, ReplySet, SimpleString, Verbatim, type Reply } from '../../lib/resp/types.js';
 
 export type Wire = string | null | Wire[];
 
@@ -21,6 +21,7 @@ export function toWire(reply: Reply): Wire {
   if (typeof reply === 'boolean') return reply ? ':1' : ':0';
   if (typeof reply === 'string') return `$${Buffer.from(reply, 'utf8').toString('latin1')}`;
   if (reply instanceof Uint8Array) return `$${Buffer.from(reply).toString('latin1')}`;
+  if (reply instanceof BinaryString) return `$${reply.value}`;
   if (reply instanceof SimpleString) return `+${reply.value}`;
   if (reply instanceof ReplyError) return `-${reply.message}`;
   if (reply instanceof Double) return `$${String(reply.value)}`;
