@@ -222,7 +222,7 @@ export class ClientConnection {
         this.writeReply(result.reply);
       } else {
         this.pending.push(result);
-        result.listen(() => this.onReplyDone());
+        result.listen(this.replyDone);
       }
     } else {
       this.enqueueReply(result);
@@ -240,6 +240,9 @@ export class ClientConnection {
     slot.reply = reply;
     this.pending.push(slot);
   }
+
+  /** One listener for all of this connection's pending replies (no closure per command). */
+  private readonly replyDone = (): void => this.onReplyDone();
 
   private onReplyDone(): void {
     if (this.closed) return;

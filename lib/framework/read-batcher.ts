@@ -14,7 +14,12 @@ interface QueuedRead {
   readonly run: () => Reply;
   readonly minIndex: number;
   readonly slot: PendingReply;
-  readonly submittedMs: number;
+}
+
+/** Reads that arrived together, with when the first of them arrived (for time-outs). */
+interface ReadGroup {
+  readonly sinceMs: number;
+  readonly reads: QueuedRead[];
 }
 
 export interface ReadBatcherConfig {
@@ -29,10 +34,11 @@ export interface ReadBatcherConfig {
 
 export class ReadBatcher {
   private waiting: QueuedRead[] = [];
-  private readonly rounds = new Map<string, QueuedRead[]>();
+  private waitingSinceMs = 0;
+  private readonly rounds = new Map<string, ReadGroup>();
   private roundStartedMs = 0;
   /** Reads whose read index is known, by the index they must wait for. */
-  private readonly byIndex = new Map<number, QueuedRead[]>();
+  private readonly byIndex = new Map<number, ReadGroup>();
   private flushScheduled = false;
   private nextCtx = 1;
   roundsStarted = 0;
@@ -42,14 +48,15 @@ export class ReadBatcher {
 
   get pending(): number {
     let n = this.waiting.length;
-    for (const r of this.rounds.values()) n += r.length;
-    for (const r of this.byIndex.values()) n += r.length;
+    for (const r of this.rounds.values()) n += r.reads.length;
+    for (const r of this.byIndex.values()) n += r.reads.length;
     return n;
   }
 
   submit(run: () => Reply, minIndex: number): PendingReply {
     const slot = new PendingReply();
-    this.waiting.push({ run, minIndex, slot, submittedMs: this.config.nowMs() });
+    if (this.waiting.length === 0) this.waitingSinceMs = this.config.nowMs();
+    this.waiting.push({ run, minIndex, slot });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {
@@ -65,7 +72,7 @@ export class ReadBatcher {
     const ctxNumber = this.nextCtx++;
     const ctx = Buffer.allocUnsafe(8);
     ctx.writeDoubleLE(ctxNumber, 0);
-    this.rounds.set(ctx.toString('latin1'), this.waiting);
+    this.rounds.set(ctx.toString('latin1'), { sinceMs: this.waitingSinceMs, reads: this.waiting });
     this.roundStartedMs = this.config.nowMs();
     this.waiting = [];
     this.roundsStarted++;
@@ -76,16 +83,16 @@ export class ReadBatcher {
     const applied = this.config.appliedIndex();
     for (const state of states) {
       const key = Buffer.from(state.ctx.buffer, state.ctx.byteOffset, state.ctx.byteLength).toString('latin1');
-      const reads = this.rounds.get(key);
-      if (reads === undefined) continue;
+      const group = this.rounds.get(key);
+      if (group === undefined) continue;
       this.rounds.delete(key);
-      for (const read of reads) {
+      for (const read of group.reads) {
         const need = Math.max(state.index, read.minIndex);
         if (need <= applied) this.serve(read);
         else {
-          const list = this.byIndex.get(need);
-          if (list === undefined) this.byIndex.set(need, [read]);
-          else list.push(read);
+          const later = this.byIndex.get(need);
+          if (later === undefined) this.byIndex.set(need, { sinceMs: group.sinceMs, reads: [read] });
+          else later.reads.push(read);
         }
       }
     }
@@ -94,17 +101,20 @@ export class ReadBatcher {
 
   onApplied(applied: number): void {
     if (this.byIndex.size === 0) return;
-    for (const [index, reads] of this.byIndex) {
+    for (const [index, group] of this.byIndex) {
       if (index > applied) continue;
       this.byIndex.delete(index);
-      for (const read of reads) this.serve(read);
+      for (const read of group.reads) this.serve(read);
     }
   }
 
   /** Leadership changed: read-index requests in flight may never be answered; ask again. */
   retryRounds(): void {
     if (this.rounds.size === 0) return;
-    for (const reads of this.rounds.values()) this.waiting.push(...reads);
+    for (const group of this.rounds.values()) {
+      if (this.waiting.length === 0 || group.sinceMs < this.waitingSinceMs) this.waitingSinceMs = group.sinceMs;
+      this.waiting.push(...group.reads);
+    }
     this.rounds.clear();
     this.startRound();
   }
@@ -113,25 +123,26 @@ export class ReadBatcher {
   sweep(): void {
     if (this.rounds.size > 0 && this.config.nowMs() - this.roundStartedMs > this.config.roundRetryMs) this.retryRounds();
     const deadline = this.config.nowMs() - this.config.timeoutMs;
-    const expire = (reads: QueuedRead[]): QueuedRead[] =>
-      reads.filter((r) => {
-        if (r.submittedMs > deadline) return true;
-        r.slot.resolve(frameworkErrors.readTimedOut(this.config.timeoutMs));
-        return false;
-      });
-    this.waiting = expire(this.waiting);
-    for (const [key, reads] of this.rounds) {
-      const left = expire(reads);
-      if (left.length === 0) this.rounds.delete(key);
-      else this.rounds.set(key, left);
+    const expire = (reads: readonly QueuedRead[]): void => {
+      for (const r of reads) r.slot.resolve(frameworkErrors.readTimedOut(this.config.timeoutMs));
+    };
+    // A group is timed by its oldest read: late joiners may fail a little early, never late.
+    if (this.waiting.length > 0 && this.waitingSinceMs <= deadline) {
+      expire(this.waiting);
+      this.waiting = [];
+    }
+    for (const [key, group] of this.rounds) {
+      if (group.sinceMs > deadline) continue;
+      expire(group.reads);
+      this.rounds.delete(key);
+    }
+    for (const [index, group] of this.byIndex) {
+      if (group.sinceMs > deadline) continue;
+      expire(group.reads);
+      this.byIndex.delete(index);
     }
     // A round that will never be answered (its reads all expired) must not block the next.
     this.startRound();
-    for (const [index, reads] of this.byIndex) {
-      const left = expire(reads);
-      if (left.length === 0) this.byIndex.delete(index);
-      else this.byIndex.set(index, left);
-    }
   }
 
   private serve(read: QueuedRead): void {
