@@ -34,6 +34,7 @@ export interface InfoSource {
   proposedEntries(): number;
   proposedCommands(): number;
   readRounds(): number;
+  leaseReads(): number;
   forwardedCommands(): number;
 }
 
@@ -108,6 +109,7 @@ function stats(s: InfoSource): string[] {
     `proposed_entries:${s.proposedEntries()}`,
     `proposed_commands:${s.proposedCommands()}`,
     `read_index_rounds:${s.readRounds()}`,
+    `lease_reads:${s.leaseReads()}`,
     `forwarded_commands:${s.forwardedCommands()}`,
   ];
 }

@@ -361,6 +361,7 @@ export class RaftAppNode<D> {
       proposedEntries: () => node.replicator.writes.proposedEntries,
       proposedCommands: () => node.replicator.writes.proposedCommands,
       readRounds: () => node.replicator.reads.roundsStarted,
+      leaseReads: () => node.replicator.lease.served,
       forwardedCommands: () => node.forwarder.forwarded,
     };
   }

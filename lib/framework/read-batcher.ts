@@ -9,6 +9,7 @@ import { PendingReply } from './connection.js';
 import type { ReadState } from '../raft/core/types.js';
 import type { Reply } from '../resp/types.js';
 import { frameworkErrors } from './errors.js';
+import type { ReadLease } from './read-lease.js';
 
 interface QueuedRead {
   readonly run: () => Reply;
@@ -22,6 +23,12 @@ interface ReadGroup {
   readonly reads: QueuedRead[];
 }
 
+/** A read-index round in flight: its reads, and what a lease needs to know of it. */
+interface Round extends ReadGroup {
+  readonly requestedMono: number;
+  readonly leaseEpoch: number;
+}
+
 export interface ReadBatcherConfig {
   readonly timeoutMs: number;
   /** A round not answered in this time is asked again (its request or answer was lost). */
@@ -30,12 +37,15 @@ export interface ReadBatcherConfig {
   requestReadIndex(ctx: Uint8Array): void;
   appliedIndex(): number;
   nowMs(): number;
+  monoNowMs(): number;
+  /** The leader's read lease, or null (followers ask the leader for every round). */
+  readonly lease: ReadLease | null;
 }
 
 export class ReadBatcher {
   private waiting: QueuedRead[] = [];
   private waitingSinceMs = 0;
-  private readonly rounds = new Map<string, ReadGroup>();
+  private readonly rounds = new Map<string, Round>();
   private roundStartedMs = 0;
   /** Reads whose read index is known, by the index they must wait for. */
   private readonly byIndex = new Map<number, ReadGroup>();
@@ -54,6 +64,8 @@ export class ReadBatcher {
   }
 
   submit(run: () => Reply, minIndex: number): PendingReply {
+    const floor = this.config.lease?.readFloor() ?? null;
+    if (floor !== null) return this.underLease(run, Math.max(floor, minIndex));
     const slot = new PendingReply();
     if (this.waiting.length === 0) this.waitingSinceMs = this.config.nowMs();
     this.waiting.push({ run, minIndex, slot });
@@ -67,12 +79,33 @@ export class ReadBatcher {
     return slot;
   }
 
-  private startRound(): void {
-    if (this.waiting.length === 0 || this.rounds.size > 0) return;
+  /** A read under the leader's lease: no round trip, only the lease's index to apply. */
+  private underLease(run: () => Reply, need: number): PendingReply {
+    const slot = new PendingReply();
+    const read = { run, minIndex: need, slot };
+    this.config.lease!.served++;
+    if (need <= this.config.appliedIndex()) this.serve(read);
+    else {
+      const later = this.byIndex.get(need);
+      if (later === undefined) this.byIndex.set(need, { sinceMs: this.config.nowMs(), reads: [read] });
+      else later.reads.push(read);
+    }
+    // Renew before the lease lapses, so steady reads never wait for a round.
+    if (this.rounds.size === 0 && this.config.lease!.wantsRenewal()) this.startRound(true);
+    return slot;
+  }
+
+  private startRound(renewal = false): void {
+    if ((this.waiting.length === 0 && !renewal) || this.rounds.size > 0) return;
     const ctxNumber = this.nextCtx++;
     const ctx = Buffer.allocUnsafe(8);
     ctx.writeDoubleLE(ctxNumber, 0);
-    this.rounds.set(ctx.toString('latin1'), { sinceMs: this.waitingSinceMs, reads: this.waiting });
+    this.rounds.set(ctx.toString('latin1'), {
+      sinceMs: this.waitingSinceMs,
+      reads: this.waiting,
+      requestedMono: this.config.monoNowMs(),
+      leaseEpoch: this.config.lease?.currentEpoch() ?? 0,
+    });
     this.roundStartedMs = this.config.nowMs();
     this.waiting = [];
     this.roundsStarted++;
@@ -86,6 +119,7 @@ export class ReadBatcher {
       const group = this.rounds.get(key);
       if (group === undefined) continue;
       this.rounds.delete(key);
+      this.config.lease?.confirmed(group.requestedMono, group.leaseEpoch, state.index);
       for (const read of group.reads) {
         const need = Math.max(state.index, read.minIndex);
         if (need <= applied) this.serve(read);

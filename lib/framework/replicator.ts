@@ -11,6 +11,7 @@ import type { NodeOptions } from './options.js';
 import type { StateMachine, LocalProposal, AbandonCommand } from './state-machine.js';
 import { WriteBatcher } from './write-batcher.js';
 import { LeaderClock } from './leader-clock.js';
+import { ReadLease } from './read-lease.js';
 import { ReadBatcher } from './read-batcher.js';
 import type { PendingReply } from './connection.js';
 import { frameworkErrors } from './errors.js';
@@ -42,6 +43,9 @@ export class Replicator<D> {
   private readonly abandonTimers = new Map<string, NodeJS.Timeout>();
   private timers: NodeJS.Timeout[] = [];
   readonly writes: WriteBatcher;
+  readonly lease: ReadLease;
+  /** leaseEligible's answer for the current turn of the event loop (status() is not free). */
+  private eligibleThisTurn: boolean | null = null;
   private readonly clock: LeaderClock;
   readonly reads: ReadBatcher;
   appliedEntries = 0;
@@ -67,12 +71,21 @@ export class Replicator<D> {
       },
       track: (index, proposal) => this.proposals.set(index, { ...proposal, proposedAtMs: Date.now() }),
     });
+    this.lease = new ReadLease({
+      // A follower ignores votes for at least (electionTimeoutTicks - 1) whole ticks after
+      // hearing from us; 20% off that covers clocks that run at different rates.
+      durationMs: options.leaseReads ? (options.electionTimeoutTicks - 1) * options.tickIntervalMs * 0.8 : 0,
+      monoNowMs: () => performance.now(),
+      eligible: () => this.leaseEligible(),
+    });
     this.reads = new ReadBatcher({
       timeoutMs: options.commandTimeoutMs,
       roundRetryMs: options.electionTimeoutTicks * options.tickIntervalMs,
       requestReadIndex: (ctx) => driver.withCore((core) => core.readIndex(ctx)),
       appliedIndex: () => this.sm.appliedIndex,
       nowMs: () => Date.now(),
+      monoNowMs: () => performance.now(),
+      lease: this.lease,
     });
     sm.onPark = (key, slot) => this.onPark(key, slot);
     sm.onOrphanedWait = (key) => this.scheduleAbandon(key);
@@ -150,6 +163,23 @@ export class Replicator<D> {
     }
   }
 
+  /**
+   * May this node answer reads under its lease now? Only the leader, as a voter, with no
+   * leadership transfer under way. Cached for one turn of the event loop: a transfer
+   * begun in this turn cannot take effect before its message leaves in a later one.
+   */
+  private leaseEligible(): boolean {
+    if (!this.isLeader) return false;
+    if (this.eligibleThisTurn === null) {
+      const status = this.driver.core.status();
+      this.eligibleThisTurn = status.transferee === null && status.conf.voters.some((m) => m.id === status.id);
+      setImmediate(() => {
+        this.eligibleThisTurn = null;
+      });
+    }
+    return this.eligibleThisTurn;
+  }
+
   // ---- driver hooks ------------------------------------------------------------------
 
   onSoftState(state: SoftState): void {
@@ -157,6 +187,8 @@ export class Replicator<D> {
     const leaderBefore = this.leaderId;
     this.isLeader = state.role === 'leader';
     this.leaderId = state.leader;
+    this.lease.reset();
+    this.eligibleThisTurn = null;
     if (wasLeader && !this.isLeader) {
       this.sm.releaseParked(frameworkErrors.leadershipLostWhileBlocked());
       for (const t of this.abandonTimers.values()) clearTimeout(t);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReadBatcher } from '../../lib/framework/read-batcher.js';
 import type { Reply } from '../../lib/resp/types.js';
+import { ReadLease } from '../../lib/framework/read-lease.js';
 
 function setup(): { rb: ReadBatcher; requests: Uint8Array[]; clock: { ms: number }; applied: { index: number } } {
   const requests: Uint8Array[] = [];
@@ -14,6 +15,8 @@ function setup(): { rb: ReadBatcher; requests: Uint8Array[]; clock: { ms: number
     requestReadIndex: (ctx) => requests.push(ctx),
     appliedIndex: () => applied.index,
     nowMs: () => clock.ms,
+    monoNowMs: () => clock.ms,
+    lease: null,
   });
   return { rb, requests, clock, applied };
 }
@@ -64,4 +67,85 @@ test('an unanswered round is asked again; reads past the timeout fail with TRYAG
   rb.sweep();
   assert.equal(r.done, true);
   assert.match(String((r.reply as Error).message), /^TRYAGAIN could not confirm a linearizable read point within 1000 ms/);
+});
+
+
+function leased(): { rb: ReadBatcher; lease: ReadLease; requests: Uint8Array[]; clock: { ms: number }; applied: { index: number }; state: { eligible: boolean } } {
+  const requests: Uint8Array[] = [];
+  const clock = { ms: 0 };
+  const applied = { index: 0 };
+  const state = { eligible: true };
+  const lease = new ReadLease({ durationMs: 360, monoNowMs: () => clock.ms, eligible: () => state.eligible });
+  const rb = new ReadBatcher({
+    timeoutMs: 1000,
+    roundRetryMs: 500,
+    requestReadIndex: (ctx) => requests.push(ctx),
+    appliedIndex: () => applied.index,
+    nowMs: () => clock.ms,
+    monoNowMs: () => clock.ms,
+    lease,
+  });
+  return { rb, lease, requests, clock, applied, state };
+}
+
+test('a confirmed round gives the leader a lease: later reads need no round until it lapses', async () => {
+  const { rb, requests, clock, applied } = leased();
+  clock.ms = 100;
+  rb.submit(() => 'first', 0);
+  await nextTurn();
+  applied.index = 7;
+  clock.ms = 110;
+  rb.onReadStates([{ index: 7, ctx: requests[0] as Uint8Array }]);
+  clock.ms = 200;
+  const r = rb.submit(() => 'leased', 0);
+  assert.equal(r.reply, 'leased', 'answered at once');
+  assert.equal(requests.length, 1);
+  clock.ms = 100 + 360; // timed from the request, not the answer
+  rb.submit(() => 'after', 0);
+  await nextTurn();
+  assert.equal(requests.length, 2, 'a lapsed lease means a round again');
+});
+
+test('a lease read waits until the index of the round that earned the lease is applied', async () => {
+  const { rb, requests, applied } = leased();
+  rb.submit(() => 'x', 0);
+  await nextTurn();
+  applied.index = 3;
+  rb.onReadStates([{ index: 9, ctx: requests[0] as Uint8Array }]);
+  const r = rb.submit(() => 'y', 0);
+  assert.equal(r.done, false, 'entries up to 9 were committed before: they must be applied first');
+  applied.index = 9;
+  rb.onApplied(9);
+  assert.equal(r.reply, 'y');
+});
+
+test('no lease across a leadership change, during a transfer, or from a round of an older leadership', async () => {
+  const { rb, lease, requests, applied, state } = leased();
+  rb.submit(() => 'x', 0);
+  await nextTurn();
+  lease.reset(); // leadership changed while the round was in flight
+  rb.onReadStates([{ index: 0, ctx: requests[0] as Uint8Array }]);
+  assert.equal(lease.readFloor(), null);
+  rb.submit(() => 'y', 0);
+  await nextTurn();
+  rb.onReadStates([{ index: 0, ctx: requests[1] as Uint8Array }]);
+  assert.equal(lease.readFloor(), 0);
+  state.eligible = false; // a transfer began
+  applied.index = 0;
+  const r = rb.submit(() => 'z', 0);
+  assert.equal(r.done, false, 'back to a round');
+});
+
+test('steady reads renew the lease in the background before it lapses', async () => {
+  const { rb, requests, clock } = leased();
+  rb.submit(() => 'x', 0);
+  await nextTurn();
+  rb.onReadStates([{ index: 0, ctx: requests[0] as Uint8Array }]);
+  clock.ms = 100;
+  rb.submit(() => 'y', 0);
+  assert.equal(requests.length, 1, 'plenty of lease left');
+  clock.ms = 200;
+  const r = rb.submit(() => 'z', 0);
+  assert.equal(r.reply, 'z');
+  assert.equal(requests.length, 2, 'under half left: a renewal round starts');
 });
