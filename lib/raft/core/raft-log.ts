@@ -15,6 +15,12 @@ export class RaftLog {
   committed: number;
   /** Highest index the driver confirmed applied (advanced). */
   applied: number;
+  /**
+   * Asynchronous persistence: committed entries are handed out for applying only up to
+   * the last persisted index (a node never applies what it has not made durable). In the
+   * default mode every entry handed out is persisted before the next Ready anyway.
+   */
+  applyOnlyPersisted = false;
 
   constructor(
     readonly storage: RaftStorage,
@@ -131,17 +137,23 @@ export class RaftLog {
     if (index > this.applied) this.applied = index;
   }
 
+  /** The highest index that may be applied now. */
+  private applicableIndex(): number {
+    return this.applyOnlyPersisted ? Math.min(this.committed, this.stableLastIndex()) : this.committed;
+  }
+
   hasNextCommittedEntries(): boolean {
     if (this.unstable.snapshot !== null) return false;
-    return this.committed > Math.max(this.applied, this.firstIndex() - 1);
+    return this.applicableIndex() > Math.max(this.applied, this.firstIndex() - 1);
   }
 
   /** Committed entries not yet applied, at most maxBytes of data (at least one). */
   nextCommittedEntries(maxBytes: number): Entry[] {
     if (this.unstable.snapshot !== null) return [];
     const lo = Math.max(this.applied + 1, this.firstIndex());
-    if (lo > this.committed) return [];
-    return this.slice(lo, this.committed + 1, maxBytes);
+    const hi = this.applicableIndex();
+    if (lo > hi) return [];
+    return this.slice(lo, hi + 1, maxBytes);
   }
 
   /** Entries in [lo, hi) with at most maxBytes of data (at least one entry). */

@@ -59,6 +59,7 @@ export class Raft {
     const bootstrap = fresh && conf.voters.length + conf.learners.length > 0;
     this.membership = new Membership(snapIndex, bootstrap ? EMPTY_CONF : conf);
     this.log = new RaftLog(storage, (entries) => this.onLogAppend(entries));
+    this.log.applyOnlyPersisted = cfg.asyncPersistence === true;
     this.replayConfChanges(snapIndex);
     this.term = hardState.term;
     this.vote = hardState.vote;
@@ -210,7 +211,10 @@ export class Raft {
 
   private campaign(transfer: boolean): void {
     this.becomeCandidate();
-    if (this.poll(this.id, true) === 'won') {
+    // With asynchronous persistence our own vote counts only once it is durable
+    // (onDurableVote): a single voter must not lead a term it could forget in a crash,
+    // and then lead it again with different entries.
+    if (this.cfg.asyncPersistence !== true && this.poll(this.id, true) === 'won') {
       this.becomeLeader();
       return;
     }
@@ -226,6 +230,14 @@ export class Raft {
   poll(id: NodeId, granted: boolean): 'won' | 'lost' | 'pending' {
     if (!this.votes.has(id)) this.votes.set(id, granted);
     return voteResult(this.membership.voterIds, this.votes);
+  }
+
+  /** asyncPersistence: the hard state (term, vote) is durable; a candidate may count its own vote. */
+  onDurableVote(term: number, vote: NodeId | null): void {
+    if (this.role !== 'candidate' || term !== this.term || vote !== this.id || this.votes.has(this.id)) return;
+    const result = this.poll(this.id, true);
+    if (result === 'won') this.becomeLeader();
+    else if (result === 'lost') this.becomeFollower(this.term, null);
   }
 
   /** The candidate won its pre-vote or vote. */

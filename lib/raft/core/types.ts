@@ -151,6 +151,14 @@ export interface Ready {
   readonly messagesBeforePersist: readonly Message[];
   readonly messages: readonly Message[];
   readonly readStates: readonly ReadState[];
+  /**
+   * asyncPersistence mode only (null otherwise, and when mustSync is false): once this
+   * Ready's entries and hard state, and every earlier Ready's, are durable, call
+   * persisted(persistTo.index, persistTo.term). It names the log position this Ready
+   * leaves the log at; two Readys may share it (a hard-state-only Ready), which is why
+   * persisted() must be called once per such Ready, in order.
+   */
+  readonly persistTo?: { readonly index: number; readonly term: number } | null;
 }
 
 /**
@@ -206,6 +214,13 @@ export interface RaftConfig {
   readonly maxInflightSnapshotChunks: number;
   /** Max bytes of entry data handed out in one Ready's committedEntries (at least one entry); default 32 MiB. */
   readonly maxCommittedBytesPerReady?: number;
+  /**
+   * Pipelined persistence (etcd's AsyncStorageWrites, lite); default false. advance() then
+   * means "handled", not "persisted": the next Ready may come while earlier ones are still
+   * being written, and the driver reports durability with persisted(). See index.ts for
+   * the driver's side of the contract.
+   */
+  readonly asyncPersistence?: boolean;
 }
 
 export interface Progress {
@@ -257,8 +272,20 @@ export interface RaftNode {
   campaign(): void;
   hasReady(): boolean;
   ready(): Ready;
-  /** Acknowledge the last Ready: everything in it was handled. */
+  /**
+   * Acknowledge the last Ready: everything in it was handled. In the default mode that
+   * includes persisting it; with asyncPersistence it means its messagesBeforePersist were
+   * sent, its messages queued, its writes started and its committed entries applied.
+   */
   advance(): void;
+  /**
+   * asyncPersistence mode only: the writes of the Ready whose persistTo is (index, term),
+   * and of every Ready before it, are durable (entries and hard state). Acknowledges the
+   * oldest such Ready still waiting. Entries later replaced by a conflicting append that
+   * is still being written are not marked (their replacement will be). Unknown positions
+   * are ignored.
+   */
+  persisted?(index: number, term: number): void;
   /**
    * The state machine has a snapshot at `index` (<= applied) whose data the storage now
    * serves; the core may compact the log up to it and send it to lagging followers.

@@ -2,6 +2,10 @@
  * Entries (and at most one snapshot) the core holds that the driver has not yet confirmed
  * persisted (etcd's log_unstable). Index `offset` is the first entry here; everything
  * below it is in stable storage, so `offset - 1` is the last persisted index.
+ *
+ * With asynchronous persistence, entries in [offset, offsetInProgress) were handed to the
+ * driver and are being written: they are never handed out again unless a conflicting
+ * append replaces them (which moves offsetInProgress back to the replacement).
  */
 import type { Entry, SnapshotMeta } from './types.js';
 
@@ -14,7 +18,25 @@ export class Unstable {
   snapshot: PendingSnapshot | null = null;
   entries: Entry[] = [];
 
-  constructor(public offset: number) {}
+  offsetInProgress: number;
+
+  constructor(public offset: number) {
+    this.offsetInProgress = offset;
+  }
+
+  /** The driver took every entry held: they are being written. */
+  acceptInProgress(): void {
+    this.offsetInProgress = this.offset + this.entries.length;
+  }
+
+  hasEntriesNotInProgress(): boolean {
+    return this.offsetInProgress < this.offset + this.entries.length;
+  }
+
+  /** Entries not handed out yet (a copy). */
+  entriesNotInProgress(): Entry[] {
+    return this.entries.slice(this.offsetInProgress - this.offset);
+  }
 
   /** The first index, when a pending snapshot defines it. */
   maybeFirstIndex(): number | undefined {
@@ -44,6 +66,7 @@ export class Unstable {
     const count = index + 1 - this.offset;
     this.entries = count === this.entries.length ? [] : this.entries.slice(count);
     this.offset = index + 1;
+    if (this.offsetInProgress < this.offset) this.offsetInProgress = this.offset;
   }
 
   stableSnapTo(index: number): void {
@@ -52,6 +75,7 @@ export class Unstable {
 
   restore(snapshot: PendingSnapshot): void {
     this.offset = snapshot.meta.index + 1;
+    this.offsetInProgress = this.offset;
     this.entries = [];
     this.snapshot = snapshot;
   }
@@ -67,11 +91,14 @@ export class Unstable {
       // Replaces everything held here, and part of stable storage (which the driver
       // overwrites when it persists these).
       this.offset = after;
+      this.offsetInProgress = after;
       this.entries = entries.slice();
     } else {
       const kept = this.entries.slice(0, after - this.offset);
       for (const e of entries) kept.push(e);
       this.entries = kept;
+      // Only the entries before the replacement are still being written as they are.
+      if (after < this.offsetInProgress) this.offsetInProgress = after;
     }
   }
 
