@@ -1,6 +1,9 @@
 /**
  * The safety properties of Raft (paper Figure 3), checked as the simulation runs:
- *  - election safety: at most one leader per term;
+ *  - election safety: at most one leader per term, and one leadership: a node that led
+ *    a term and spoke in it never leads that term again after a restart (it would if
+ *    its vote were not durable, and could then write different entries at the same
+ *    index and term);
  *  - log matching: an (index, term) pair names one entry, with one predecessor term,
  *    across every log that ever held it (so equal pairs mean equal prefixes);
  *  - leader completeness: a new leader holds every entry committed before it;
@@ -9,10 +12,14 @@
  *  - committed entries are never lost: no node ever writes a different entry over an
  *    index known committed, and a restarted node still holds what it had applied;
  *  - the commit rule of 5.4.2: a leader's commit index only ever moves to an entry of
- *    its own term.
+ *    its own term;
+ *  - commit durability: when a leader's commit index moves, a majority of its voters
+ *    hold that entry on disk durably (a copy a crash would lose does not count: this is
+ *    what breaks if an acknowledgement, or the leader's own vote for an entry, runs
+ *    ahead of the fsync).
  * An entry is known committed once any node applied it.
  */
-import { EntryKind, type Entry, type NodeId, type Ready, type SnapshotMeta } from '../../lib/raft/core/types.js';
+import { EntryKind, type Entry, type Message, type NodeId, type Ready, type SnapshotMeta } from '../../lib/raft/core/types.js';
 import type { KvMachine } from './kv.js';
 import type { SimNode } from './sim-node.js';
 
@@ -37,8 +44,15 @@ function entryKey(e: Entry): string {
   return k;
 }
 
+interface Leadership {
+  readonly id: NodeId;
+  readonly incarnation: number;
+  /** It sent a message as leader of the term. */
+  spoke: boolean;
+}
+
 export class Checker {
-  private readonly leaderOfTerm = new Map<number, NodeId>();
+  private readonly leaderOfTerm = new Map<number, Leadership>();
   private readonly entries = new Map<string, { key: string; prevTerm: number | undefined }>();
   private readonly committed: (Known | undefined)[] = [];
   maxCommitted = 0;
@@ -48,6 +62,8 @@ export class Checker {
   private readonly committedTerm: number[] = [];
   private termsKnownTo = 0;
   private readonly snapshotDigests = new Map<number, string>();
+  /** Per leader node, the term and commit index the durability check last saw. */
+  private readonly durableCommitSeen = new Map<NodeId, { term: number; commit: number }>();
   leadersElected = 0;
 
   /** After anything happened at a node: role and term checks. */
@@ -57,13 +73,47 @@ export class Checker {
     const r = core.raft;
     if (r.role !== 'leader') return;
     const known = this.leaderOfTerm.get(r.term);
-    if (known !== node.id) {
-      if (known !== undefined) throw new SimViolation(`election safety: ${known} and ${node.id} are both leaders of term ${r.term}`);
-      this.leaderOfTerm.set(r.term, node.id);
+    if (known === undefined || known.incarnation !== node.incarnation) {
+      if (known !== undefined && known.id !== node.id) throw new SimViolation(`election safety: ${known.id} and ${node.id} are both leaders of term ${r.term}`);
+      if (known !== undefined && known.spoke) throw new SimViolation(`election safety: ${node.id} leads term ${r.term} again after a restart, and its first leadership of it sent messages (was its vote durable?)`);
+      this.leaderOfTerm.set(r.term, { id: node.id, incarnation: node.incarnation, spoke: false });
       this.leadersElected++;
       this.checkLeaderCompleteness(node);
     }
     this.noteLeaderCommit(node);
+  }
+
+  /** Messages handed to the network. */
+  onSend(messages: readonly Message[]): void {
+    for (const m of messages) {
+      if (m.type !== 'app' && m.type !== 'heartbeat' && m.type !== 'snap') continue;
+      const known = this.leaderOfTerm.get(m.term);
+      if (known !== undefined && known.id === m.from) known.spoke = true;
+    }
+  }
+
+  /**
+   * Commit durability (see the header). `holds(id, index, term)` tells whether node id's
+   * disk durably holds that entry. The commit a leader inherits when elected is not its
+   * own decision; only later moves are checked.
+   */
+  checkCommitDurable(node: SimNode, holds: (id: NodeId, index: number, term: number | undefined) => boolean): void {
+    const r = node.core?.raft;
+    if (r === undefined || r.role !== 'leader') return;
+    const seen = this.durableCommitSeen.get(node.id);
+    const commit = r.log.committed;
+    if (seen === undefined || seen.term !== r.term) {
+      this.durableCommitSeen.set(node.id, { term: r.term, commit });
+      return;
+    }
+    if (commit <= seen.commit) return;
+    seen.commit = commit;
+    const term = r.log.maybeTerm(commit);
+    const voters = r.membership.voterIds;
+    const holders = voters.filter((id) => holds(id, commit, term));
+    if (holders.length * 2 <= voters.length) {
+      throw new SimViolation(`commit durability: leader ${node.id} of term ${r.term} committed ${commit} (term ${String(term)}) but only ${holders.length} of its ${voters.length} voters (${holders.join(',')}) hold it durably`);
+    }
   }
 
   /**

@@ -3,6 +3,13 @@
  * was not synced), the KV state machine, and a small synchronous driver that obeys the
  * Ready contract. The fsync of a Ready takes simulated time; meanwhile the node keeps
  * stepping messages and ticking, as a real driver does.
+ *
+ * Two driver modes, as the core's settings say. Default: one Ready at a time, advance()
+ * after its fsync. asyncPersistence: advance() right after handling, writes pipelined
+ * through WritePipeline, persisted() when a sync completes; a Ready with a snapshot is
+ * still handled whole before advance() (the core hands it out only when no write is in
+ * flight). Either way the node tracks what its disk durably holds, so the checkers can
+ * tell a durable copy from one that a crash would lose.
  */
 import { RawNode } from '../../lib/raft/core/raw-node.js';
 import type { ConfState, Entry, Message, NodeId, RaftConfig, ReadState, Ready, SnapshotMeta } from '../../lib/raft/core/types.js';
@@ -11,7 +18,9 @@ import { MemorySnapshotStore } from '../../lib/raft/storage/memory-snapshots.js'
 import { MemoryStableStore } from '../../lib/raft/storage/memory-stable.js';
 import { createRaftStorageView, reconcileLogWithSnapshot } from '../../lib/raft/storage/raft-storage-view.js';
 import type { Rng } from '../../lib/util/rng.js';
+import { SimViolation } from './checker.js';
 import { KvMachine, type KvSnapshot, type Write } from './kv.js';
+import { WritePipeline, type PersistPoint } from './write-pipeline.js';
 
 export type CoreSettings = Omit<RaftConfig, 'id' | 'storage' | 'applied' | 'rng'>;
 
@@ -19,6 +28,10 @@ export type CoreSettings = Omit<RaftConfig, 'id' | 'storage' | 'applied' | 'rng'
 export interface NodeHost {
   schedule(delay: number, run: () => void): void;
   diskDelay(): number;
+  /** asyncPersistence: delay between the acknowledgements of one sync (0: all at once). */
+  ackDelay(): number;
+  /** Bug injection for checker tests: the async driver sends held messages at once. */
+  readonly sendBeforePersist: boolean;
   send(messages: readonly Message[]): void;
   onReady(node: SimNode, rd: Ready): void;
   onPersist(node: SimNode, entries: readonly Entry[]): void;
@@ -48,6 +61,11 @@ export class SimNode {
   /** Ticks per step (clock drift) and the fraction of a tick accumulated so far. */
   tickRate = 1;
   tickCredit = 0;
+  /** asyncPersistence: Readys handled whose writes or messages are still pending. */
+  private writes: WritePipeline | null = null;
+  /** The last sync made entries up to syncedTo durable, except from dirtyFrom on (rewritten since). */
+  private syncedTo = 0;
+  private dirtyFrom = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly id: NodeId,
@@ -64,6 +82,16 @@ export class SimNode {
     return this.core !== null;
   }
 
+  private get async(): boolean {
+    return this.settings.asyncPersistence === true;
+  }
+
+  /** Does this node's disk durably hold entry (index, term)? Compacted entries count (a snapshot holds them). */
+  durablyHolds(index: number, term: number | undefined): boolean {
+    if (index < this.log.firstIndex()) return true;
+    return index <= this.syncedTo && index < this.dirtyFrom && index <= this.log.lastIndex() && this.log.term(index) === term;
+  }
+
   start(): void {
     this.incarnation++;
     this.pending = null;
@@ -71,6 +99,8 @@ export class SimNode {
     this.readWaiters = [];
     this.paused = false;
     void reconcileLogWithSnapshot(this.log, this.snapshots);
+    this.markSynced();
+    this.writes = this.async ? this.newPipeline() : null;
     this.kv = new KvMachine(EMPTY_CONF);
     const snap = this.snapshots.latest();
     if (snap !== null) this.restoreKv(snap.meta);
@@ -86,8 +116,46 @@ export class SimNode {
     this.pending = null;
     this.inbox = [];
     this.readWaiters = [];
+    this.writes = null;
     this.log.crash(keepUnsynced);
     this.stable.crash();
+    this.markSynced();
+  }
+
+  private newPipeline(): WritePipeline {
+    const incarnation = this.incarnation;
+    const host = this.host;
+    return new WritePipeline(
+      {
+        schedule: (delay, run) => host.schedule(delay, run),
+        diskDelay: () => host.diskDelay(),
+        ackDelay: () => host.ackDelay(),
+        syncDisk: () => this.syncDisk(),
+        persisted: (point) => this.withCore((c) => c.persisted(point.index, point.term)),
+        send: (messages) => host.send(messages),
+        alive: () => this.incarnation === incarnation && this.core !== null,
+      },
+      host.sendBeforePersist,
+    );
+  }
+
+  private markSynced(): void {
+    this.syncedTo = this.log.lastIndex();
+    this.dirtyFrom = Number.POSITIVE_INFINITY;
+  }
+
+  private syncDisk(): void {
+    this.log.syncNow();
+    this.stable.syncNow();
+    this.markSynced();
+  }
+
+  private appendToLog(entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (first === undefined) return;
+    this.host.onPersist(this, entries);
+    if (first.index < this.dirtyFrom) this.dirtyFrom = first.index;
+    this.log.append(entries);
   }
 
   /** Runs `fn` against the core, then handles whatever Ready it produced. */
@@ -117,23 +185,24 @@ export class SimNode {
     for (const m of inbox) this.receive(m);
   }
 
-  idle(): boolean {
-    return this.core !== null && this.pending === null;
-  }
-
   private pump(): void {
     for (;;) {
       const core = this.core;
       if (core === null || this.pending !== null || !core.hasReady()) return;
       const rd = core.ready();
       this.host.onReady(this, rd);
-      if (rd.snapshot !== null) this.install(rd.snapshot.meta, rd.snapshot.data);
-      if (rd.messagesBeforePersist.length > 0) this.host.send(rd.messagesBeforePersist);
-      if (rd.entries.length > 0) {
-        this.host.onPersist(this, rd.entries);
-        this.log.append(rd.entries);
+      const writes = this.writes;
+      if (writes !== null && rd.snapshot === null) {
+        this.writeReady(rd);
+        writes.add(rd.messages, rd.persistTo ?? null);
+        this.finish(rd, false);
+        continue;
       }
-      if (rd.hardState !== null) void this.stable.save(rd.hardState, { sync: false });
+      if (rd.snapshot !== null) {
+        if (writes !== null && !writes.empty) throw new SimViolation(`${this.id}: a snapshot was handed out while earlier writes were in flight`);
+        this.install(rd.snapshot.meta, rd.snapshot.data);
+      }
+      this.writeReady(rd);
       if (rd.mustSync) {
         this.pending = rd;
         const incarnation = this.incarnation;
@@ -142,25 +211,34 @@ export class SimNode {
         });
         return;
       }
-      this.finish(rd);
+      this.finish(rd, true);
     }
   }
 
+  /** Step 2 of the Ready contract, up to the fsync. */
+  private writeReady(rd: Ready): void {
+    if (rd.messagesBeforePersist.length > 0) this.host.send(rd.messagesBeforePersist);
+    this.appendToLog(rd.entries);
+    if (rd.hardState !== null) void this.stable.save(rd.hardState, { sync: false });
+  }
+
   private finishSync(rd: Ready): void {
-    this.log.syncNow();
-    this.stable.syncNow();
+    this.syncDisk();
     this.pending = null;
-    this.finish(rd);
+    const point: PersistPoint | null = rd.persistTo ?? null;
+    if (point !== null) this.core?.persisted(point.index, point.term);
+    this.finish(rd, true);
     this.pump();
   }
 
-  /** Steps 3 to 5 of the Ready contract. */
-  private finish(rd: Ready): void {
+  /** Steps 3 (unless the pipeline holds the messages) to 5 of the Ready contract. */
+  private finish(rd: Ready, sendMessages: boolean): void {
     const core = this.core;
     if (core === null) return;
-    if (rd.messages.length > 0) this.host.send(rd.messages);
+    if (sendMessages && rd.messages.length > 0) this.host.send(rd.messages);
     for (const e of rd.committedEntries) {
       if (e.index !== this.kv.appliedIndex + 1) throw new Error(`${this.id} applies ${e.index} after ${this.kv.appliedIndex}`);
+      if (!this.durablyHolds(e.index, e.term)) throw new SimViolation(`${this.id} applies entry ${e.index} (term ${e.term}) before its disk holds it durably`);
       this.host.onApply(this, e, this.kv.apply(e));
     }
     for (const rs of rd.readStates) this.readWaiters.push(rs);
@@ -186,6 +264,7 @@ export class SimNode {
       throw new Error(`${this.id}: the snapshot ${meta.index}/${meta.term} from the leader did not install (bad chunks?)`);
     }
     void this.log.reset(meta.index, meta.term);
+    this.markSynced();
     this.restoreKv(meta);
     this.host.onSnapshot(this, meta, this.kv, true);
   }

@@ -30,9 +30,21 @@ export interface SimOptions {
   readonly checkLiveness?: boolean;
   readonly livenessSteps?: number;
   readonly workload?: Partial<Workload>;
+  /**
+   * The driver mode (RaftConfig.asyncPersistence): by default odd seeds pipeline their
+   * persistence and even seeds persist each Ready before advance().
+   */
+  readonly persistence?: 'sync' | 'async';
+  /** Bug injection for checker tests: the async driver sends held messages before they are durable. */
+  readonly sendBeforePersist?: boolean;
+}
+
+export function persistenceOf(options: Pick<SimOptions, 'seed' | 'persistence'>): 'sync' | 'async' {
+  return options.persistence ?? (options.seed % 2 === 1 ? 'async' : 'sync');
 }
 
 export interface SimStats {
+  persistence: 'sync' | 'async';
   steps: number;
   leadersElected: number;
   committed: number;
@@ -105,6 +117,11 @@ class Simulation implements NodeHost, FaultTarget {
   private faultsOn = true;
   private readonly driftChance: number;
   private readonly leaderCommitSeen = new Map<SimNode, number>();
+  private readonly persistence: 'sync' | 'async';
+  /** asyncPersistence: chance that the acknowledgements of one sync are spread over time. */
+  private readonly ackSpread: number;
+  private readonly ackRng: Rng | null;
+  readonly sendBeforePersist: boolean;
   private committedConf: { index: number; conf: ConfState } = { index: 0, conf: { voters: [], learners: [] } };
 
   constructor(private readonly options: SimOptions) {
@@ -125,10 +142,21 @@ class Simulation implements NodeHost, FaultTarget {
     this.faults = new Faults(root.fork(), profile, voters);
     const workload: Workload = { clients: 6, keys: 4, opRate: 0.7, readRatio: 0.4, timeoutSteps: 30, ...options.workload };
     this.clients = new Clients(root.fork(), workload);
+    // Drawn last, and only for async runs, so sync seeds replay as they always did.
+    this.persistence = persistenceOf(options);
+    this.sendBeforePersist = options.sendBeforePersist === true;
+    if (this.persistence === 'async') {
+      this.settings = { ...this.settings, asyncPersistence: true };
+      this.ackSpread = root.chance(0.5) ? root.float() : 0;
+      this.ackRng = root.fork();
+    } else {
+      this.ackSpread = 0;
+      this.ackRng = null;
+    }
     const ids = Array.from({ length: voters }, (_, i) => `n${i + 1}`);
     const conf: ConfState = { voters: ids.map((id) => ({ id, addr: 'sim' })), learners: [] };
     for (const id of ids) this.createNode(id, conf).start();
-    this.trace(`seed ${options.seed}: ${voters} voters, ${JSON.stringify(this.settings)}, network ${JSON.stringify(this.network.profile)}, faults ${JSON.stringify(profile)}`);
+    this.trace(`seed ${options.seed}: ${this.persistence} persistence, ${voters} voters, ${JSON.stringify(this.settings)}, network ${JSON.stringify(this.network.profile)}, faults ${JSON.stringify(profile)}`);
   }
 
   run(): SimResult {
@@ -285,7 +313,13 @@ class Simulation implements NodeHost, FaultTarget {
     return this.diskRng.range(1, this.diskMax);
   }
 
+  ackDelay(): number {
+    const rng = this.ackRng;
+    return rng !== null && rng.chance(this.ackSpread) ? rng.range(1, 4) : 0;
+  }
+
   send(messages: readonly Message[]): void {
+    this.checker.onSend(messages);
     this.network.send(messages);
   }
 
@@ -320,6 +354,7 @@ class Simulation implements NodeHost, FaultTarget {
 
   observe(node: SimNode): void {
     this.checker.observe(node);
+    this.checker.checkCommitDurable(node, (id, index, term) => this.byId.get(id)?.durablyHolds(index, term) === true);
     const r = node.core?.raft;
     if (r === undefined || r.role !== 'leader') return;
     if (this.faultsOn && r.log.committed > (this.leaderCommitSeen.get(node) ?? 0)) {
@@ -339,6 +374,7 @@ class Simulation implements NodeHost, FaultTarget {
 
   private stats(): SimStats {
     return {
+      persistence: this.persistence,
       steps: this.step,
       leadersElected: this.checker.leadersElected,
       committed: this.checker.maxCommitted,
