@@ -2,8 +2,9 @@
  * The command language of the golden interaction scripts (after etcd's interaction
  * tests). Each command drives the Cluster harness and returns the lines it printed.
  *
- *   add-nodes n1 n2 n3 [learners=n4,n5] [join] [preVote] [checkQuorum] [chunk=BYTES] [inflight=N]
+ *   add-nodes n1 n2 n3 [learners=n4,n5] [join] [preVote] [checkQuorum] [chunk=BYTES] [inflight=N] [async]
  *   campaign ID | tick ID [COUNT] | propose ID DATA | read-index ID CTX
+ *   persist ID [COUNT]   (async nodes: sync, acknowledge COUNT writes, release held messages)
  *   conf-change ID addLearner|addVoter|promote|remove TARGET
  *   transfer ID TARGET|any
  *   process-ready ID... | deliver ID... | drop ID... | stabilize [ID...]
@@ -36,6 +37,7 @@ function addNodes(c: Cluster, args: string[]): string[] {
     else if (a === 'checkQuorum') overrides.checkQuorum = true;
     else if (a.startsWith('chunk=')) overrides.snapshotChunkBytes = Number(a.slice(6));
     else if (a.startsWith('inflight=')) overrides.maxInflightMsgs = Number(a.slice(9));
+    else if (a === 'async') overrides.asyncPersistence = true;
     else ids.push(a);
   }
   c.add(ids, { learners, join, overrides });
@@ -62,11 +64,21 @@ function deliver(c: Cluster, ids: string[], drop: boolean): string[] {
   return out;
 }
 
+function persist(c: Cluster, [id, count]: string[]): string[] {
+  const node = c.node(id as string);
+  const writes = node.held.filter((h) => h.persistTo !== null).length;
+  const sent = c.persist(id as string, count === undefined ? undefined : Number(count));
+  return fmt.persisted(id as string, writes - node.held.filter((h) => h.persistTo !== null).length, sent);
+}
+
 function stabilize(c: Cluster, ids: string[]): string[] {
   const out: string[] = [];
   c.stabilize(ids.length > 0 ? ids : undefined, (what, id, detail) => {
     if (what === 'ready') out.push(...fmt.ready(id, detail as Parameters<typeof fmt.ready>[1]));
-    else {
+    else if (what === 'persist') {
+      const d = detail as { writes: number; sent: Parameters<typeof fmt.message>[0][] };
+      out.push(...fmt.persisted(id, d.writes, d.sent));
+    } else {
       out.push(`${id} receives:`);
       for (const m of detail as Parameters<typeof fmt.message>[0][]) out.push(`  ${fmt.message(m)}`);
     }
@@ -99,6 +111,7 @@ const commands: Record<string, Handler> = {
   },
   transfer: (c, [id, target]) => result(c.core(id as string).transferLeadership(target === 'any' ? null : (target as string))),
   'process-ready': processReady,
+  persist,
   deliver: (c, ids) => deliver(c, ids, false),
   drop: (c, ids) => deliver(c, ids, true),
   stabilize,

@@ -69,6 +69,17 @@ export function ready(id: string, rd: Ready): string[] {
     for (const m of rd.messages) out.push(`    ${message(m)}`);
   }
   for (const rs of rd.readStates) out.push(`  read state: ctx=${bytes(rs.ctx)} index=${rs.index}`);
+  if (rd.persistTo !== undefined && rd.persistTo !== null) out.push(`  persist to: ${rd.persistTo.term}/${rd.persistTo.index}`);
+  return out;
+}
+
+/** An async node's writes became durable and released these held messages. */
+export function persisted(id: string, writes: number, sent: readonly Message[]): string[] {
+  const out = [`${id} persisted ${writes} write${writes === 1 ? '' : 's'}`];
+  if (sent.length > 0) {
+    out.push('  releases:');
+    for (const m of sent) out.push(`    ${message(m)}`);
+  }
   return out;
 }
 

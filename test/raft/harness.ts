@@ -3,6 +3,11 @@
  * each node has the in-memory storage twins, a state machine that records applied
  * entries, and a mailbox. Nothing happens unless a test says so: process a node's Ready,
  * deliver its mailbox, tick it, or `stabilize()` until nothing is left to do.
+ *
+ * A node with asyncPersistence writes a Ready's entries and hard state when processing
+ * it but syncs them only on `persist` (then calls persisted() and releases the Ready's
+ * held messages, in order); `stabilize()` persists everything it finds pending. With
+ * `autoPersist` every Ready is persisted as it is processed.
  */
 import { RawNode } from '../../lib/raft/core/raw-node.js';
 import { decodeConfChange } from '../../lib/raft/core/conf-change-codec.js';
@@ -38,6 +43,12 @@ export const DEFAULT_TEST_CONFIG = {
   maxInflightSnapshotChunks: 4,
 } as const;
 
+/** asyncPersistence: a processed Ready whose writes are not synced yet, or whose messages wait behind one. */
+interface HeldWrite {
+  readonly persistTo: { readonly index: number; readonly term: number } | null;
+  readonly messages: readonly Message[];
+}
+
 export class TestNode {
   readonly log = new MemoryLogStore();
   readonly stable = new MemoryStableStore();
@@ -47,16 +58,27 @@ export class TestNode {
   applied: { index: number; term: number; data: string }[] = [];
   appliedIndex = 0;
   readStates: ReadState[] = [];
+  /** asyncPersistence: processed Readys not yet persisted (or behind one), oldest first. */
+  held: HeldWrite[] = [];
+  /** asyncPersistence: persist each Ready while processing it. */
+  autoPersist: boolean;
   private seed: number;
+
+  private readonly overrides: ConfigOverrides;
 
   constructor(
     readonly id: NodeId,
-    private readonly overrides: ConfigOverrides,
+    overrides: ConfigOverrides,
     bootstrap: ConfState | undefined,
     seed: number,
     preload?: Preload,
   ) {
     this.seed = seed;
+    // RAFT_TEST_ASYNC=1 runs every test in asyncPersistence mode, each Ready persisted
+    // as it is processed: the paper's claims must hold in both modes.
+    const asyncAll = process.env['RAFT_TEST_ASYNC'] === '1';
+    this.overrides = asyncAll ? { asyncPersistence: true, ...overrides } : overrides;
+    this.autoPersist = asyncAll;
     if (preload !== undefined) this.preload(preload);
     this.start(bootstrap);
   }
@@ -92,6 +114,7 @@ export class TestNode {
 
   /** Loses everything not synced and starts a new core from what is durable. */
   restart(): void {
+    this.held = [];
     this.log.crash();
     this.stable.crash();
     this.restoreFromSnapshot();
@@ -112,18 +135,50 @@ export class TestNode {
   /** Handles one Ready as the contract says; returns it (for printing) and the messages it sent. */
   handleReady(rd: Ready): Message[] {
     if (rd.snapshot !== null) {
+      if (this.held.length > 0) throw new Error(`${this.id}: a snapshot was handed out while writes were in flight`);
       void this.snapshots.install(rd.snapshot.meta, rd.snapshot.data);
       void this.log.reset(rd.snapshot.meta.index, rd.snapshot.meta.term);
       this.restoreFromSnapshot();
     }
     const out = [...rd.messagesBeforePersist];
     this.log.append(rd.entries);
-    if (rd.hardState !== null) void this.stable.save(rd.hardState, { sync: true });
-    this.log.syncNow();
-    out.push(...rd.messages);
+    const async = rd.persistTo !== undefined && rd.persistTo !== null;
+    if (rd.hardState !== null) void this.stable.save(rd.hardState, { sync: !async });
+    if (async || this.held.length > 0) {
+      this.held.push({ persistTo: rd.persistTo ?? null, messages: rd.messages });
+      // A Ready with a snapshot is persisted before advance() (the contract's rule).
+      out.push(...(rd.snapshot !== null || this.autoPersist ? this.persist() : this.persist(0)));
+    } else {
+      this.log.syncNow();
+      out.push(...rd.messages);
+    }
     for (const e of rd.committedEntries) this.apply(e);
     this.readStates.push(...rd.readStates);
     this.core.advance();
+    return out;
+  }
+
+  /**
+   * asyncPersistence: the disk syncs, and the oldest `count` writes are acknowledged with
+   * persisted() (all by default). Returns the held messages that may now leave.
+   */
+  persist(count = Number.POSITIVE_INFINITY): Message[] {
+    if (count > 0) {
+      this.log.syncNow();
+      this.stable.syncNow();
+    }
+    const out: Message[] = [];
+    let acked = 0;
+    for (;;) {
+      const next = this.held[0];
+      if (next === undefined || (next.persistTo !== null && acked >= count)) break;
+      this.held.shift();
+      if (next.persistTo !== null) {
+        this.core.persisted(next.persistTo.index, next.persistTo.term);
+        acked++;
+      }
+      out.push(...next.messages);
+    }
     return out;
   }
 
@@ -204,6 +259,13 @@ export class Cluster {
     return { ready, sent };
   }
 
+  /** asyncPersistence: persists `count` writes of `id` (all by default) and posts what they release. */
+  persist(id: NodeId, count?: number): Message[] {
+    const sent = this.node(id).persist(count);
+    for (const m of sent) this.post(m);
+    return sent;
+  }
+
   post(m: Message): boolean {
     if (this.cut.has(`${m.from}->${m.to}`)) return false;
     const box = this.mailbox.get(m.to);
@@ -237,6 +299,14 @@ export class Cluster {
           busy = true;
           onEvent?.('ready', id, r.ready);
         }
+      }
+      for (const id of ids) {
+        const node = this.node(id);
+        if (node.held.length === 0) continue;
+        busy = true;
+        const from = node.held.length;
+        const sent = this.persist(id);
+        onEvent?.('persist', id, { writes: from, sent });
       }
       for (const id of ids) {
         if ((this.mailbox.get(id) ?? []).length === 0) continue;

@@ -105,6 +105,8 @@ describe('5.2 Leader election', () => {
       c.add(ids);
       c.stabilize();
       c.core('n1').campaign();
+      // Its own vote counts once durable (asyncPersistence waits for persisted()).
+      c.processReady('n1');
       const term = c.core('n1').status().term;
       answers.forEach((granted, i) => {
         const m: Message = { type: 'voteResp', from: `n${i + 2}`, to: 'n1', term, ...(granted ? {} : { reject: true }) };
