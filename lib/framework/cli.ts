@@ -77,13 +77,14 @@ export async function parseCommandLine<D>(app: App<D>, argv: readonly string[], 
     .option('tls-key', { type: 'string', describe: 'PEM private key' })
     .option('nosync', { type: 'boolean', default: false, describe: 'never fsync (faster; a crash of a majority may lose acknowledged writes)' })
     .option('stale-reads', { type: 'boolean', default: false, describe: 'serve reads locally without ReadIndex (may be stale)' })
+    .option('pipelined-persistence', { type: 'boolean', default: true, describe: 'replicate the next batch while fsyncing the previous (--no-pipelined-persistence: one batch at a time)' })
     .option('lease-reads', { type: 'boolean', default: true, describe: 'the leader answers reads under a lease (--no-lease-reads: a ReadIndex round per batch)' })
     .option('redirect', { type: 'boolean', default: false, describe: 'answer -MOVED to the leader instead of forwarding' })
     .option('log-level', { type: 'string', default: DEFAULT_OPTIONS.logLevel, choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] })
     .option('log-format', { type: 'string', default: DEFAULT_OPTIONS.logFormat, choices: ['json', 'pretty'] })
     .option('metrics-addr', { type: 'string', describe: 'host:port for Prometheus metrics over HTTP' })
     .option('enable-debug-command', { type: 'boolean', default: false, describe: 'serve DEBUG CLOCK-OFFSET (fault tests only)' })
-    .group(['id', 'addr', 'data-dir', 'join', 'advertise', 'auth', 'cluster-secret', 'tls-cert', 'tls-key', 'nosync', 'stale-reads', 'lease-reads', 'redirect', 'log-level', 'log-format', 'metrics-addr', 'enable-debug-command'], 'Options:');
+    .group(['id', 'addr', 'data-dir', 'join', 'advertise', 'auth', 'cluster-secret', 'tls-cert', 'tls-key', 'nosync', 'pipelined-persistence', 'stale-reads', 'lease-reads', 'redirect', 'log-level', 'log-format', 'metrics-addr', 'enable-debug-command'], 'Options:');
   for (const [key, doc] of TUNING) {
     parser = parser.option(kebab(key), { type: 'number', default: DEFAULT_OPTIONS[key], describe: doc, group: 'Tuning:' });
   }
@@ -112,6 +113,7 @@ export async function parseCommandLine<D>(app: App<D>, argv: readonly string[], 
     nosync: parsed.nosync === true,
     staleReads: parsed.staleReads === true,
     leaseReads: parsed.leaseReads !== false,
+    pipelinedPersistence: parsed.pipelinedPersistence !== false,
     redirect: parsed.redirect === true,
     logLevel: (str('logLevel') ?? DEFAULT_OPTIONS.logLevel) as NodeOptions['logLevel'],
     logFormat: (str('logFormat') ?? DEFAULT_OPTIONS.logFormat) as NodeOptions['logFormat'],

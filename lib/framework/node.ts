@@ -102,6 +102,7 @@ export class RaftAppNode<D> {
       maxInflightMsgs: o.maxInflightAppends,
       snapshotChunkBytes: o.snapshotChunkBytes,
       maxInflightSnapshotChunks: 4,
+      asyncPersistence: o.pipelinedPersistence,
     });
     this.transport = new TcpTransport({
       selfId: o.id,
@@ -123,6 +124,7 @@ export class RaftAppNode<D> {
       snapshots,
       transport: this.transport,
       tickIntervalMs: o.tickIntervalMs,
+      pipelined: o.pipelinedPersistence,
       commitSaveIntervalMs: 500,
       logger: this.log.child({ part: 'driver' }),
       hooks: {

@@ -28,6 +28,11 @@ export interface NodeOptions {
   tlsKey: string | null;
   /** Skip fsync: faster, and a crash of a majority can lose acknowledged writes. */
   nosync: boolean;
+  /**
+   * Replicate and fsync in a pipeline: the next batch goes to the followers while this
+   * node's fsync of the previous one runs (acknowledgements still wait for durability).
+   */
+  pipelinedPersistence: boolean;
   /** Serve reads from local applied state without confirming leadership (may be stale). */
   staleReads: boolean;
   /**
@@ -139,6 +144,7 @@ export const DEFAULT_OPTIONS: Readonly<NodeOptions> = Object.freeze({
   tlsCert: null,
   tlsKey: null,
   nosync: false,
+  pipelinedPersistence: true,
   staleReads: false,
   leaseReads: true,
   redirect: false,

@@ -19,6 +19,7 @@ import type { Entry, HardState, Message, RaftNode, ReadState, Ready, SnapshotMet
 import type { LogStore, SnapshotStore, StableStore } from './storage/types.js';
 import type { Transport } from '../transport/types.js';
 import { Histogram, LATENCY_BUCKETS_S } from '../util/histogram.js';
+import { WritePipeline } from './write-pipeline.js';
 
 export interface DriverHooks {
   /** The snapshot store now holds `meta` as its newest snapshot: rebuild the state machine from it. */
@@ -45,6 +46,11 @@ export interface DriverConfig {
   readonly snapshots: SnapshotStore;
   readonly transport: Transport;
   readonly tickIntervalMs: number;
+  /**
+   * The core runs with asyncPersistence: Readys are handled without waiting for their
+   * fsync, which a WritePipeline completes in the background (see index.ts of the core).
+   */
+  readonly pipelined: boolean;
   /** Commit-only hard-state changes are saved (without fsync) at most this often. */
   readonly commitSaveIntervalMs: number;
   readonly hooks: DriverHooks;
@@ -72,11 +78,21 @@ export class RaftDriver {
   private savedHardState: HardState | null;
   private lastCommitSaveMs = 0;
   private pumpError: Error | null = null;
+  private readonly pipeline: WritePipeline;
+  /** Hard-state saves run one after another (the store replaces one record). */
+  private hardStateChain: Promise<void> = Promise.resolve();
   readonly stats: DriverStats = { readies: 0, fsyncs: 0, fsyncMsTotal: 0, fsyncMsMax: 0, entriesPersisted: 0, fsyncSeconds: new Histogram(LATENCY_BUCKETS_S) };
 
   constructor(private readonly config: DriverConfig) {
     this.savedHardState = config.stable.load();
     config.transport.onMessage((m) => this.step(m));
+    this.pipeline = new WritePipeline({
+      syncLog: () => this.timedSync(),
+      send: (messages) => this.config.transport.send(messages),
+      persisted: (index, term) => this.config.core.persisted?.(index, term),
+      released: () => this.schedule(),
+      failed: (err) => this.fail(err),
+    });
   }
 
   get core(): RaftNode {
@@ -91,11 +107,13 @@ export class RaftDriver {
     this.schedule();
   }
 
-  /** Stops ticking and waits for the Ready in progress to finish. */
+  /** Stops ticking and waits for the Ready in progress, and the fsync in flight, to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.ticker !== null) clearInterval(this.ticker);
     while (this.pumping) await new Promise((resolve) => setImmediate(resolve));
+    await this.pipeline.drain();
+    await this.hardStateChain;
   }
 
   /** The first error that stopped the driver (a failed fsync is fatal: the node must not go on). */
@@ -133,14 +151,19 @@ export class RaftDriver {
         await this.handleReady(this.config.core.ready());
       }
     } catch (err) {
-      this.pumpError = err as Error;
-      this.stopped = true;
-      if (this.ticker !== null) clearInterval(this.ticker);
-      this.config.logger.fatal({ err }, 'raft driver stopped: a Ready could not be handled');
-      this.config.hooks.fatal(this.pumpError);
+      this.fail(err as Error);
     } finally {
       this.pumping = false;
     }
+  }
+
+  private fail(err: Error): void {
+    if (this.pumpError !== null) return;
+    this.pumpError = err;
+    this.stopped = true;
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.config.logger.fatal({ err }, 'raft driver stopped: a Ready could not be handled');
+    this.config.hooks.fatal(err);
   }
 
   private enter(next: Phase, allowedFrom: readonly Phase[]): void {
@@ -151,13 +174,19 @@ export class RaftDriver {
   private async handleReady(rd: Ready): Promise<void> {
     this.stats.readies++;
     if (rd.softState !== null) this.config.hooks.softState(rd.softState);
+    if (this.config.pipelined && rd.snapshot === null) return this.handlePipelined(rd);
 
     this.enter('snapshot', ['idle']);
-    if (rd.snapshot !== null) await this.installSnapshot(rd.snapshot.meta, rd.snapshot.data);
+    if (rd.snapshot !== null) {
+      // The core hands out a snapshot only when no write is in flight; our queue agrees.
+      assert(this.pipeline.idle, 'a snapshot Ready while writes are still in flight');
+      await this.installSnapshot(rd.snapshot.meta, rd.snapshot.data);
+    }
 
     this.enter('persist', ['snapshot']);
     if (rd.messagesBeforePersist.length > 0) this.config.transport.send(rd.messagesBeforePersist);
     await this.persist(rd);
+    if (this.config.pipelined && rd.persistTo != null) this.config.core.persisted?.(rd.persistTo.index, rd.persistTo.term);
 
     this.enter('send', ['persist']);
     if (rd.messages.length > 0) this.config.transport.send(rd.messages);
@@ -169,6 +198,47 @@ export class RaftDriver {
     this.config.core.advance();
     this.enter('idle', ['apply']);
     this.config.hooks.afterReady();
+  }
+
+  /**
+   * Pipelined: start this Ready's writes, queue its messages behind its durability, and
+   * go on at once; the WritePipeline sends them and calls persisted() after the fsync.
+   */
+  private handlePipelined(rd: Ready): void {
+    this.enter('snapshot', ['idle']);
+    this.enter('persist', ['snapshot']);
+    if (rd.messagesBeforePersist.length > 0) this.config.transport.send(rd.messagesBeforePersist);
+    if (rd.entries.length > 0) {
+      this.config.log.append(rd.entries);
+      this.stats.entriesPersisted += rd.entries.length;
+    }
+    const hardStateSync = this.saveHardState(rd.hardState);
+    this.enter('send', ['persist']);
+    this.pipeline.add(rd.persistTo ?? null, rd.messages, hardStateSync);
+    this.enter('apply', ['send']);
+    if (rd.committedEntries.length > 0) this.config.hooks.apply(rd.committedEntries);
+    if (rd.readStates.length > 0) this.config.hooks.readStates(rd.readStates);
+    this.config.core.advance();
+    this.enter('idle', ['apply']);
+    this.config.hooks.afterReady();
+  }
+
+  /**
+   * Saves the hard state when it matters: at once and synced when the term or vote changed
+   * (a vote must be durable before it is sent), else without fsync at most every
+   * commitSaveIntervalMs. Returns the synced save to wait for, or null.
+   */
+  private saveHardState(hs: HardState | null): Promise<void> | null {
+    if (hs === null) return null;
+    const prev = this.savedHardState;
+    const voteOrTermChanged = prev === null || prev.term !== hs.term || prev.vote !== hs.vote;
+    const now = Date.now();
+    if (!voteOrTermChanged && now - this.lastCommitSaveMs < this.config.commitSaveIntervalMs) return null;
+    this.lastCommitSaveMs = now;
+    this.savedHardState = hs;
+    const save = this.hardStateChain.then(() => this.config.stable.save(hs, { sync: voteOrTermChanged }));
+    this.hardStateChain = save.catch((err: unknown) => this.fail(err as Error));
+    return voteOrTermChanged ? save : null;
   }
 
   private async installSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
@@ -189,17 +259,8 @@ export class RaftDriver {
       this.config.log.append(rd.entries);
       this.stats.entriesPersisted += rd.entries.length;
     }
-    const hs = rd.hardState;
-    if (hs !== null) {
-      const prev = this.savedHardState;
-      const voteOrTermChanged = prev === null || prev.term !== hs.term || prev.vote !== hs.vote;
-      const now = Date.now();
-      if (voteOrTermChanged || now - this.lastCommitSaveMs >= this.config.commitSaveIntervalMs) {
-        this.lastCommitSaveMs = now;
-        this.savedHardState = hs;
-        work.push(this.config.stable.save(hs, { sync: voteOrTermChanged }));
-      }
-    }
+    const hardStateSync = this.saveHardState(rd.hardState);
+    if (hardStateSync !== null) work.push(hardStateSync);
     if (rd.entries.length > 0 && rd.mustSync) work.push(this.timedSync());
     if (work.length > 0) await Promise.all(work);
   }

@@ -63,7 +63,8 @@ describe('failures under write load', () => {
     const count = await assertAcknowledgedEverywhere(cluster, writers);
     t.diagnostic(`failover: ${failoverMs} ms; ${count} acknowledged writes checked on every node`);
     assert.ok(failoverMs < 2000, `failover took ${failoverMs} ms`);
-    assert.ok(count > 100, `only ${count} writes acknowledged`);
+    // Every writer had more than 20 before the kill and more after it.
+    assert.ok(count > writers.length * 21, `only ${count} writes acknowledged`);
   });
 
   test('random kill -9 and restart of any node during writes: acknowledged writes survive, nodes restart', async () => {
