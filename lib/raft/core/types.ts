@@ -140,6 +140,9 @@ export interface SnapshotChunk {
  *  3. send `messages` (they promise what step 2 made durable: votes, append acks);
  *  4. apply `committedEntries` in order; answer `readStates` once applied >= their index;
  *  5. call advance().
+ * With RaftConfig.asyncPersistence, step 2 only starts the writes, `messages` wait in a
+ * FIFO until this Ready's and every earlier Ready's writes are durable, and persisted()
+ * reports durability (index.ts describes the driver's side).
  */
 export interface Ready {
   readonly softState: SoftState | null;
