@@ -36,6 +36,8 @@ export interface ReadBatcherConfig {
   /** Asks the core for a read index with this context. */
   requestReadIndex(ctx: Uint8Array): void;
   appliedIndex(): number;
+  /** This node's commit index: a lease read must see everything committed so far. */
+  commitIndex(): number;
   nowMs(): number;
   monoNowMs(): number;
   /** The leader's read lease, or null (followers ask the leader for every round). */
@@ -65,7 +67,9 @@ export class ReadBatcher {
 
   submit(run: () => Reply, minIndex: number): PendingReply {
     const floor = this.config.lease?.readFloor() ?? null;
-    if (floor !== null) return this.underLease(run, Math.max(floor, minIndex));
+    // Not only the lease round's index: a follower may already have applied (and served a
+    // ReadIndex read of) an entry committed since, so the leader waits for its commit index.
+    if (floor !== null) return this.underLease(run, Math.max(floor, this.config.commitIndex(), minIndex));
     const slot = new PendingReply();
     if (this.waiting.length === 0) this.waitingSinceMs = this.config.nowMs();
     this.waiting.push({ run, minIndex, slot });

@@ -7,8 +7,9 @@
  * can answer reads from its applied state with no round trip. The lease:
  *  - is timed from when the round was REQUESTED (before it was sent: conservative),
  *    shortened by a margin for clocks running at different rates;
- *  - carries the round's read index: a lease read waits until that index is applied, so
- *    it sees every write an earlier leader acknowledged;
+ *  - carries the round's read index: a lease read waits until that index, and the
+ *    leader's current commit index, are applied, so it sees every write an earlier
+ *    leader acknowledged and everything a follower may already have applied;
  *  - ends at any leadership change, and is not used during a leadership transfer (a
  *    transfer lets its target skip the followers' vote check) or by a non-voter;
  *  - is measured on the monotonic clock, which keeps running while a process is

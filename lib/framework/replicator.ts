@@ -83,6 +83,7 @@ export class Replicator<D> {
       roundRetryMs: options.electionTimeoutTicks * options.tickIntervalMs,
       requestReadIndex: (ctx) => driver.withCore((core) => core.readIndex(ctx)),
       appliedIndex: () => this.sm.appliedIndex,
+      commitIndex: () => driver.core.commitIndex(),
       nowMs: () => Date.now(),
       monoNowMs: () => performance.now(),
       lease: this.lease,

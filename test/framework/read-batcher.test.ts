@@ -9,11 +9,13 @@ function setup(): { rb: ReadBatcher; requests: Uint8Array[]; clock: { ms: number
   const requests: Uint8Array[] = [];
   const clock = { ms: 0 };
   const applied = { index: 0 };
+  const commit = { index: 0 };
   const rb = new ReadBatcher({
     timeoutMs: 1000,
     roundRetryMs: 200,
     requestReadIndex: (ctx) => requests.push(ctx),
     appliedIndex: () => applied.index,
+    commitIndex: () => Math.max(commit.index, applied.index),
     nowMs: () => clock.ms,
     monoNowMs: () => clock.ms,
     lease: null,
@@ -70,10 +72,11 @@ test('an unanswered round is asked again; reads past the timeout fail with TRYAG
 });
 
 
-function leased(): { rb: ReadBatcher; lease: ReadLease; requests: Uint8Array[]; clock: { ms: number }; applied: { index: number }; state: { eligible: boolean } } {
+function leased(): { rb: ReadBatcher; lease: ReadLease; requests: Uint8Array[]; clock: { ms: number }; applied: { index: number }; commit: { index: number }; state: { eligible: boolean } } {
   const requests: Uint8Array[] = [];
   const clock = { ms: 0 };
   const applied = { index: 0 };
+  const commit = { index: 0 };
   const state = { eligible: true };
   const lease = new ReadLease({ durationMs: 360, monoNowMs: () => clock.ms, eligible: () => state.eligible });
   const rb = new ReadBatcher({
@@ -81,11 +84,12 @@ function leased(): { rb: ReadBatcher; lease: ReadLease; requests: Uint8Array[]; 
     roundRetryMs: 500,
     requestReadIndex: (ctx) => requests.push(ctx),
     appliedIndex: () => applied.index,
+    commitIndex: () => Math.max(commit.index, applied.index),
     nowMs: () => clock.ms,
     monoNowMs: () => clock.ms,
     lease,
   });
-  return { rb, lease, requests, clock, applied, state };
+  return { rb, lease, requests, clock, applied, commit, state };
 }
 
 test('a confirmed round gives the leader a lease: later reads need no round until it lapses', async () => {
@@ -116,6 +120,20 @@ test('a lease read waits until the index of the round that earned the lease is a
   assert.equal(r.done, false, 'entries up to 9 were committed before: they must be applied first');
   applied.index = 9;
   rb.onApplied(9);
+  assert.equal(r.reply, 'y');
+});
+
+test('a lease read waits for the commit index, not only the round index (a follower may have applied more)', async () => {
+  const { rb, requests, applied, commit } = leased();
+  rb.submit(() => 'x', 0);
+  await nextTurn();
+  applied.index = 5;
+  rb.onReadStates([{ index: 5, ctx: requests[0] as Uint8Array }]);
+  commit.index = 8; // committed since the round; a follower's ReadIndex read may already show it
+  const r = rb.submit(() => 'y', 0);
+  assert.equal(r.done, false, 'entries up to 8 are committed: the leader applies them before answering');
+  applied.index = 8;
+  rb.onApplied(8);
   assert.equal(r.reply, 'y');
 });
 

@@ -225,10 +225,17 @@ export class TestCluster {
     );
   }
 
-  /** Kills every node (SIGKILL) and deletes the data unless keepData. */
+  /**
+   * Kills every node (SIGKILL) and deletes the data, unless keepData or the environment
+   * says KEEP_TEST_DATA=1 (then the directory, with every node's log, is printed).
+   */
   async stop(options: { keepData?: boolean } = {}): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.kill9()));
-    if (options.keepData !== true) rmSync(this.dir, { recursive: true, force: true });
+    if (options.keepData === true || process.env.KEEP_TEST_DATA === '1') {
+      process.stderr.write(`test cluster data and logs kept in ${this.dir}\n`);
+      return;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Every node's log, for a failure message. */

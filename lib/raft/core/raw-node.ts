@@ -229,6 +229,11 @@ export class RawNode implements RaftNode {
     };
   }
 
+  /** The commit index as this node knows it; status() without the allocation, for hot paths. */
+  commitIndex(): number {
+    return this.raft.log.committed;
+  }
+
   /** Inspection for tests and the simulator: the term at index in this node's log (0 if unknown). */
   termAt(index: number): number {
     return this.raft.log.termOrZero(index);

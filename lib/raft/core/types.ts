@@ -295,4 +295,6 @@ export interface RaftNode {
    */
   snapshotTaken(meta: SnapshotMeta): void;
   status(): Status;
+  /** The commit index as this node knows it (status().commit without allocating). */
+  commitIndex(): number;
 }
