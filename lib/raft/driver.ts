@@ -191,13 +191,7 @@ export class RaftDriver {
     this.enter('send', ['persist']);
     if (rd.messages.length > 0) this.config.transport.send(rd.messages);
 
-    this.enter('apply', ['send']);
-    if (rd.committedEntries.length > 0) this.config.hooks.apply(rd.committedEntries);
-    if (rd.readStates.length > 0) this.config.hooks.readStates(rd.readStates);
-
-    this.config.core.advance();
-    this.enter('idle', ['apply']);
-    this.config.hooks.afterReady();
+    this.applyAndAdvance(rd);
   }
 
   /**
@@ -215,6 +209,11 @@ export class RaftDriver {
     const hardStateSync = this.saveHardState(rd.hardState);
     this.enter('send', ['persist']);
     this.pipeline.add(rd.persistTo ?? null, rd.messages, hardStateSync);
+    this.applyAndAdvance(rd);
+  }
+
+  /** The last steps of every Ready: apply what is committed, hand over read states, advance. */
+  private applyAndAdvance(rd: Ready): void {
     this.enter('apply', ['send']);
     if (rd.committedEntries.length > 0) this.config.hooks.apply(rd.committedEntries);
     if (rd.readStates.length > 0) this.config.hooks.readStates(rd.readStates);
