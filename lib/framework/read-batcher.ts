@@ -65,6 +65,25 @@ export class ReadBatcher {
     return n;
   }
 
+  /**
+   * A read the leader may answer right now, under its lease, with everything it must see
+   * already applied: the caller runs it at once. Most reads on a busy leader take this
+   * path, which allocates nothing and reads the clock once.
+   */
+  canServeNow(minIndex: number): boolean {
+    const lease = this.config.lease;
+    if (lease === null) return false;
+    const now = this.config.monoNowMs();
+    const floor = lease.readFloor(now);
+    if (floor === null) return false;
+    const applied = this.config.appliedIndex();
+    if (floor > applied || minIndex > applied || this.config.commitIndex() > applied) return false;
+    lease.served++;
+    this.readsServed++;
+    if (this.rounds.size === 0 && lease.wantsRenewal(now)) this.startRound(true);
+    return true;
+  }
+
   submit(run: () => Reply, minIndex: number): PendingReply {
     const floor = this.config.lease?.readFloor() ?? null;
     // Not only the lease round's index: a follower may already have applied (and served a

@@ -55,13 +55,13 @@ export class ReadLease {
   }
 
   /** The index a lease read must have applied, or null when no lease holds right now. */
-  readFloor(): number | null {
-    if (!this.enabled || this.config.monoNowMs() >= this.untilMono || !this.config.eligible()) return null;
+  readFloor(now = this.config.monoNowMs()): number | null {
+    if (!this.enabled || now >= this.untilMono || !this.config.eligible()) return null;
     return this.floorIndex;
   }
 
   /** Worth asking for a round now, so the lease does not lapse under steady reads. */
-  wantsRenewal(): boolean {
-    return this.enabled && this.untilMono - this.config.monoNowMs() < this.config.durationMs / 2 && this.config.eligible();
+  wantsRenewal(now = this.config.monoNowMs()): boolean {
+    return this.enabled && this.untilMono - now < this.config.durationMs / 2 && this.config.eligible();
   }
 }

@@ -127,6 +127,11 @@ export class Replicator<D> {
   }
 
   /** Runs `run` once this node has applied a linearizable read point, and at least minIndex. */
+  /** True when a linearizable read may run at once (see ReadBatcher.canServeNow). */
+  canReadNow(minIndex: number): boolean {
+    return this.reads.canServeNow(minIndex);
+  }
+
   submitRead(run: () => Reply, minIndex: number): PendingReply {
     return this.reads.submit(run, minIndex);
   }

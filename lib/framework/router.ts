@@ -197,8 +197,7 @@ export class Router<D> implements ConnectionRouter {
     const handler = def.read;
     if (handler === undefined) return frameworkErrors.internal(def.name, 'no handler');
     const db = conn.db;
-    const run = (): Reply => sm.read(handler, db, args, def.name);
-    if (options.staleReads) return run();
+    if (options.staleReads) return sm.read(handler, db, args, def.name);
     if (!replicator.isLeader) {
       const leader = this.deps.leaderAddr();
       if (leader === null) return this.waitForLeader(() => this.read(conn, def, args));
@@ -214,7 +213,8 @@ export class Router<D> implements ConnectionRouter {
       return replicator.submitWrite(conn.db, args, null);
     }
     const minIndex = (conn.state.get(LAST_WRITE) as number | undefined) ?? 0;
-    return replicator.submitRead(run, minIndex);
+    if (replicator.canReadNow(minIndex)) return sm.read(handler, db, args, def.name);
+    return replicator.submitRead(() => sm.read(handler, db, args, def.name), minIndex);
   }
 
   private waitForLeader(retry: () => DispatchResult): PendingReply {

@@ -167,3 +167,20 @@ test('steady reads renew the lease in the background before it lapses', async ()
   assert.equal(r.reply, 'z');
   assert.equal(requests.length, 2, 'under half left: a renewal round starts');
 });
+
+test('canServeNow: only under a lease, and only once the commit index and the client\'s own writes are applied', async () => {
+  const { rb, requests, applied, commit, clock } = leased();
+  assert.equal(rb.canServeNow(0), false, 'no lease yet');
+  rb.submit(() => 'x', 0);
+  await nextTurn();
+  applied.index = 4;
+  rb.onReadStates([{ index: 4, ctx: requests[0] as Uint8Array }]);
+  assert.equal(rb.canServeNow(0), true);
+  assert.equal(rb.canServeNow(5), false, 'the client wrote index 5, not yet applied');
+  commit.index = 6;
+  assert.equal(rb.canServeNow(0), false, 'committed entries wait to be applied');
+  applied.index = 6;
+  assert.equal(rb.canServeNow(0), true);
+  clock.ms = 360;
+  assert.equal(rb.canServeNow(0), false, 'the lease lapsed');
+});
