@@ -8,9 +8,10 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { TestCluster, NodeProcess, testClient } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/wait.js';
+import { rawExchange } from '../helpers/raw.js';
 
 const run = promisify(execFile);
 
@@ -30,25 +31,6 @@ async function nc(port: number, input: string | Buffer): Promise<string> {
     child.on('exit', () => resolve(out));
     child.stdin.end(input);
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
-
-/** Raw socket: write input, collect until the server closes (or timeout). */
-function rawExchange(port: number, input: Buffer, timeoutMs = 5000): Promise<{ data: string; closedByServer: boolean }> {
-  return new Promise((resolve) => {
-    const socket: Socket = connect(port, '127.0.0.1');
-    let data = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ data, closedByServer: false });
-    }, timeoutMs);
-    socket.on('data', (c) => (data += c.toString('latin1')));
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ data, closedByServer: true });
-    });
-    socket.on('error', () => {});
-    socket.write(input);
   });
 }
 
