@@ -9,8 +9,10 @@
  *  - leader completeness: a new leader holds every entry committed before it;
  *  - state machine safety: every node applies the same entry at each index, and a
  *    snapshot installed at an index holds the state any node had there;
- *  - committed entries are never lost: no node ever writes a different entry over an
- *    index known committed, and a restarted node still holds what it had applied;
+ *  - committed entries are never lost: no node in the committing term or later ever
+ *    writes a different entry over an index known committed (a delayed message of an
+ *    older leader may still replace a stale node's copy, as Raft allows), and a
+ *    restarted node still holds what it had applied;
  *  - the commit rule of 5.4.2: a leader's commit index only ever moves to an entry of
  *    its own term;
  *  - commit durability: when a leader's commit index moves, a majority of its voters
@@ -137,6 +139,15 @@ export class Checker {
     if (committed > this.termsKnownTo) this.termsKnownTo = committed;
   }
 
+  /** Is node's term at or after the first term whose leader committed index? (True when unknown.) */
+  private atOrAfterCommit(node: SimNode, index: number): boolean {
+    const term = node.core?.raft.term;
+    if (term === undefined) return true;
+    let era: number | undefined;
+    for (const [t, committed] of this.leaderCommit) if (committed >= index && (era === undefined || t < era)) era = t;
+    return era === undefined || term >= era;
+  }
+
   /**
    * Leader completeness (section 5.4): a leader of term U holds every entry committed
    * by the leaders of terms before U. (Leaders of later terms may have committed more:
@@ -182,10 +193,13 @@ export class Checker {
         }
         if (seen.prevTerm === undefined && prevTerm !== undefined) this.entries.set(id, { key, prevTerm });
       }
-      // A stale node may write junk at a committed index it never held; overwriting the
-      // committed entry itself is what must never happen.
+      // A stale node may write junk at a committed index it never held. It may even replace
+      // its copy of an entry committed later, on the word of a leader of a term before that
+      // commit (a message delayed past the commit, as after a pause). What must never
+      // happen is a node in the commit's term or later replacing the committed entry: its
+      // leader would lack an entry committed before it.
       const c = this.committed[e.index];
-      if (c !== undefined && c.term !== e.term && termOrUndefined(node, e.index) === c.term) {
+      if (c !== undefined && c.term !== e.term && termOrUndefined(node, e.index) === c.term && this.atOrAfterCommit(node, e.index)) {
         throw new SimViolation(`committed entry lost: ${node.id} overwrote committed index ${e.index} (term ${c.term}) with term ${e.term}`);
       }
       prevTerm = e.term;
