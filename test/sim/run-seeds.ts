@@ -22,17 +22,19 @@ export interface SeedSummary {
 
 export async function runSeeds(run: SeedRun): Promise<SeedSummary> {
   const started = performance.now();
-  const results = run.workers <= 1 ? runInline(run) : await runOnWorkers(run);
+  const results = run.workers <= 1 ? await runInline(run) : await runOnWorkers(run);
   results.sort((a, b) => a.seed - b.seed);
   return { results, failures: results.filter((r) => !r.ok), seconds: (performance.now() - started) / 1000 };
 }
 
-function runInline(run: SeedRun): SimResult[] {
+async function runInline(run: SeedRun): Promise<SimResult[]> {
   const out: SimResult[] = [];
   for (let seed = run.start; seed < run.start + run.count; seed++) {
     const r = runSimulation({ seed, steps: run.steps });
     run.onResult?.(r);
     out.push(r);
+    // Let the promises a simulation left settled run their reactions (see seed-worker.ts).
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
 }
