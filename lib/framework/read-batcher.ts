@@ -74,21 +74,21 @@ export class ReadBatcher {
     const lease = this.config.lease;
     if (lease === null) return false;
     const now = this.config.monoNowMs();
-    const floor = lease.readFloor(now);
-    if (floor === null) return false;
-    const applied = this.config.appliedIndex();
-    if (floor > applied || minIndex > applied || this.config.commitIndex() > applied) return false;
+    const need = this.leaseReadIndex(lease, minIndex, now);
+    if (need === null || need > this.config.appliedIndex()) return false;
     lease.served++;
     this.readsServed++;
-    if (this.rounds.size === 0 && lease.wantsRenewal(now)) this.startRound(true);
+    this.renewLease(lease, now);
     return true;
   }
 
   submit(run: () => Reply, minIndex: number): PendingReply {
-    const floor = this.config.lease?.readFloor() ?? null;
-    // Not only the lease round's index: a follower may already have applied (and served a
-    // ReadIndex read of) an entry committed since, so the leader waits for its commit index.
-    if (floor !== null) return this.underLease(run, Math.max(floor, this.config.commitIndex(), minIndex));
+    const lease = this.config.lease;
+    if (lease !== null) {
+      const now = this.config.monoNowMs();
+      const need = this.leaseReadIndex(lease, minIndex, now);
+      if (need !== null) return this.underLease(lease, run, need, now);
+    }
     const slot = new PendingReply();
     if (this.waiting.length === 0) this.waitingSinceMs = this.config.nowMs();
     this.waiting.push({ run, minIndex, slot });
@@ -102,19 +102,33 @@ export class ReadBatcher {
     return slot;
   }
 
-  /** A read under the leader's lease: no round trip, only the lease's index to apply. */
-  private underLease(run: () => Reply, need: number): PendingReply {
+  /**
+   * The index a read under the lease must wait for, or null when no lease holds. Not only
+   * the lease round's index: a follower may already have applied (and served a ReadIndex
+   * read of) an entry committed since, so the leader waits for its commit index too.
+   */
+  private leaseReadIndex(lease: ReadLease, minIndex: number, now: number): number | null {
+    const floor = lease.readFloor(now);
+    return floor === null ? null : Math.max(floor, this.config.commitIndex(), minIndex);
+  }
+
+  /** Renew before the lease lapses, so steady reads never wait for a round. */
+  private renewLease(lease: ReadLease, now: number): void {
+    if (this.rounds.size === 0 && lease.wantsRenewal(now)) this.startRound(true);
+  }
+
+  /** A read under the leader's lease that must wait for entries to be applied. */
+  private underLease(lease: ReadLease, run: () => Reply, need: number, now: number): PendingReply {
     const slot = new PendingReply();
     const read = { run, minIndex: need, slot };
-    this.config.lease!.served++;
+    lease.served++;
     if (need <= this.config.appliedIndex()) this.serve(read);
     else {
       const later = this.byIndex.get(need);
       if (later === undefined) this.byIndex.set(need, { sinceMs: this.config.nowMs(), reads: [read] });
       else later.reads.push(read);
     }
-    // Renew before the lease lapses, so steady reads never wait for a round.
-    if (this.rounds.size === 0 && this.config.lease!.wantsRenewal()) this.startRound(true);
+    this.renewLease(lease, now);
     return slot;
   }
 

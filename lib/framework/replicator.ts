@@ -126,12 +126,12 @@ export class Replicator<D> {
     return slot;
   }
 
-  /** Runs `run` once this node has applied a linearizable read point, and at least minIndex. */
   /** True when a linearizable read may run at once (see ReadBatcher.canServeNow). */
   canReadNow(minIndex: number): boolean {
     return this.reads.canServeNow(minIndex);
   }
 
+  /** Runs `run` once this node has applied a linearizable read point, and at least minIndex. */
   submitRead(run: () => Reply, minIndex: number): PendingReply {
     return this.reads.submit(run, minIndex);
   }

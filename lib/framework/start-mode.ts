@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsyncDirSync } from '../raft/storage/fs-durable.js';
 
 export const JOIN_MARKER = 'join-pending';
 
@@ -46,9 +47,7 @@ export function markJoinPending(dataDir: string, target: string): void {
   fsyncSync(fd);
   closeSync(fd);
   renameSync(tmp, path);
-  const dirFd = openSync(dataDir, 'r');
-  fsyncSync(dirFd);
-  closeSync(dirFd);
+  fsyncDirSync(dataDir);
 }
 
 /** The node is a voter: the join is done. */

@@ -202,11 +202,7 @@ export class RaftDriver {
     this.enter('snapshot', ['idle']);
     this.enter('persist', ['snapshot']);
     if (rd.messagesBeforePersist.length > 0) this.config.transport.send(rd.messagesBeforePersist);
-    if (rd.entries.length > 0) {
-      this.config.log.append(rd.entries);
-      this.stats.entriesPersisted += rd.entries.length;
-    }
-    const hardStateSync = this.saveHardState(rd.hardState);
+    const hardStateSync = this.startWrites(rd);
     this.enter('send', ['persist']);
     this.pipeline.add(rd.persistTo ?? null, rd.messages, hardStateSync);
     this.applyAndAdvance(rd);
@@ -252,13 +248,21 @@ export class RaftDriver {
     this.config.logger.info({ index: meta.index, term: meta.term, bytes: data.length, ms: Math.round(performance.now() - started) }, 'installed snapshot from leader');
   }
 
-  private async persist(rd: Ready): Promise<void> {
-    const work: Promise<void>[] = [];
+  /**
+   * Appends the Ready's entries (not yet synced) and saves its hard state; returns the
+   * synced hard-state save to wait for, or null.
+   */
+  private startWrites(rd: Ready): Promise<void> | null {
     if (rd.entries.length > 0) {
       this.config.log.append(rd.entries);
       this.stats.entriesPersisted += rd.entries.length;
     }
-    const hardStateSync = this.saveHardState(rd.hardState);
+    return this.saveHardState(rd.hardState);
+  }
+
+  private async persist(rd: Ready): Promise<void> {
+    const work: Promise<void>[] = [];
+    const hardStateSync = this.startWrites(rd);
     if (hardStateSync !== null) work.push(hardStateSync);
     if (rd.entries.length > 0 && rd.mustSync) work.push(this.timedSync());
     if (work.length > 0) await Promise.all(work);

@@ -200,16 +200,8 @@ export class ReplyWriter {
   // ---- bytes ----
 
   private bulkString(text: string): void {
-    if (text.length < SHORT_STRING && isAscii(text)) {
-      this.prefixedInteger(36, text.length); // $
-      this.ensure(text.length + 2);
-      const buf = this.buf;
-      let pos = this.pos;
-      for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
-      this.pos = pos;
-      this.crlf();
-      return;
-    }
+    // Short ASCII is the same bytes in UTF-8 and latin1.
+    if (text.length < SHORT_STRING && isAscii(text)) return this.bulkLatin1(text);
     const length = Buffer.byteLength(text);
     this.prefixedInteger(36, length);
     this.ensure(length + 2);
