@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestCluster, raftInfo, type NodeProcess } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/wait.js';
+import { fillKeys } from '../helpers/load.js';
 
 async function snapshotIndex(node: NodeProcess): Promise<number> {
   const client = node.client();
@@ -26,11 +27,7 @@ test('a lagging follower installs the leader\'s snapshot while snapshotting itse
     const leader = await cluster.waitForLeader();
     const writer = leader.client();
     // Some bulk so that snapshots take several chunks and a moment to write.
-    for (let i = 0; i < 10; i++) {
-      const args: string[] = [];
-      for (let k = 0; k < 1000; k++) args.push(`fill:${i}:${k}`, 'x'.repeat(100));
-      await writer.mset(...args);
-    }
+    await fillKeys(writer, 10);
     for (let round = 1; round <= 3; round++) {
       const follower = cluster.nodes.filter((n) => n !== leader)[round % 2] as NodeProcess;
       const behind = Number((await raftInfo(follower.port)).get('applied_index'));

@@ -5,22 +5,35 @@ import { ReadBatcher } from '../../lib/framework/read-batcher.js';
 import type { Reply } from '../../lib/resp/types.js';
 import { ReadLease } from '../../lib/framework/read-lease.js';
 
-function setup(): { rb: ReadBatcher; requests: Uint8Array[]; clock: { ms: number }; applied: { index: number } } {
+interface Harness {
+  rb: ReadBatcher;
+  lease: ReadLease | null;
+  requests: Uint8Array[];
+  clock: { ms: number };
+  applied: { index: number };
+  commit: { index: number };
+  state: { eligible: boolean };
+}
+
+/** A batcher on a controllable clock; with leaseMs, also the leader's lease. */
+function setup(options: { leaseMs?: number; roundRetryMs?: number } = {}): Harness {
   const requests: Uint8Array[] = [];
   const clock = { ms: 0 };
   const applied = { index: 0 };
   const commit = { index: 0 };
+  const state = { eligible: true };
+  const lease = options.leaseMs === undefined ? null : new ReadLease({ durationMs: options.leaseMs, monoNowMs: () => clock.ms, eligible: () => state.eligible });
   const rb = new ReadBatcher({
     timeoutMs: 1000,
-    roundRetryMs: 200,
+    roundRetryMs: options.roundRetryMs ?? 200,
     requestReadIndex: (ctx) => requests.push(ctx),
     appliedIndex: () => applied.index,
     commitIndex: () => Math.max(commit.index, applied.index),
     nowMs: () => clock.ms,
     monoNowMs: () => clock.ms,
-    lease: null,
+    lease,
   });
-  return { rb, requests, clock, applied };
+  return { rb, lease, requests, clock, applied, commit, state };
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -72,24 +85,9 @@ test('an unanswered round is asked again; reads past the timeout fail with TRYAG
 });
 
 
-function leased(): { rb: ReadBatcher; lease: ReadLease; requests: Uint8Array[]; clock: { ms: number }; applied: { index: number }; commit: { index: number }; state: { eligible: boolean } } {
-  const requests: Uint8Array[] = [];
-  const clock = { ms: 0 };
-  const applied = { index: 0 };
-  const commit = { index: 0 };
-  const state = { eligible: true };
-  const lease = new ReadLease({ durationMs: 360, monoNowMs: () => clock.ms, eligible: () => state.eligible });
-  const rb = new ReadBatcher({
-    timeoutMs: 1000,
-    roundRetryMs: 500,
-    requestReadIndex: (ctx) => requests.push(ctx),
-    appliedIndex: () => applied.index,
-    commitIndex: () => Math.max(commit.index, applied.index),
-    nowMs: () => clock.ms,
-    monoNowMs: () => clock.ms,
-    lease,
-  });
-  return { rb, lease, requests, clock, applied, commit, state };
+function leased(): Harness & { lease: ReadLease } {
+  const h = setup({ leaseMs: 360, roundRetryMs: 500 });
+  return { ...h, lease: h.lease as ReadLease };
 }
 
 test('a confirmed round gives the leader a lease: later reads need no round until it lapses', async () => {

@@ -105,3 +105,12 @@ export async function readAll(node: NodeProcess, keys: readonly string[]): Promi
   }
   return out;
 }
+
+/** Bulk state for snapshot tests: `batches` MSETs of 1,000 keys (fill:<batch>:<n>) with 100-byte values. */
+export async function fillKeys(client: Redis, batches: number): Promise<void> {
+  for (let i = 0; i < batches; i++) {
+    const args: string[] = [];
+    for (let k = 0; k < 1000; k++) args.push(`fill:${i}:${k}`, 'x'.repeat(100));
+    await client.mset(...args);
+  }
+}

@@ -17,16 +17,9 @@
  */
 import type { Redis } from 'ioredis';
 import { FaultCluster, type FaultNode } from '../runner/cluster.js';
+import { fillKeys } from '../../helpers/load.js';
 
 const rounds = Number(process.argv[2] ?? 10);
-
-async function fill(client: Redis, batches: number): Promise<void> {
-  for (let i = 0; i < batches; i++) {
-    const args: string[] = [];
-    for (let k = 0; k < 1000; k++) args.push(`fill:${i}:${k}`, 'x'.repeat(100));
-    await client.mset(...args);
-  }
-}
 
 /** One round; returns a description of the stale read, or undefined. */
 async function round(n: number, leaderClient: Redis, followerClient: Redis, writer: Redis, leader: FaultNode): Promise<string | undefined> {
@@ -58,7 +51,7 @@ async function main(): Promise<number> {
     const leaderClient = leader.client();
     const followerClient = follower.client();
     const writer = follower.client();
-    await fill(leaderClient, 150); // ~15 MB: each snapshot pauses the leader's apply a while
+    await fillKeys(leaderClient, 150); // ~15 MB: each snapshot pauses the leader's apply a while
     try {
       for (let n = 1; n <= rounds; n++) {
         const stale = await round(n, leaderClient, followerClient, writer, leader);

@@ -15,6 +15,7 @@
  */
 import { FaultCluster, type FaultNode } from '../runner/cluster.js';
 import { waitFor } from '../../helpers/wait.js';
+import { fillKeys } from '../../helpers/load.js';
 
 const rounds = Number(process.argv[2] ?? 10);
 
@@ -42,11 +43,7 @@ async function main(): Promise<number> {
     const leader = await cluster.waitForLeader();
     // A larger state makes each snapshot write take longer, widening the window.
     const filler = leader.client();
-    for (let i = 0; i < 40; i++) {
-      const args: string[] = [];
-      for (let k = 0; k < 1000; k++) args.push(`fill:${i}:${k}`, 'x'.repeat(100));
-      await filler.mset(...args);
-    }
+    await fillKeys(filler, 40);
     filler.disconnect();
     for (let round = 1; round <= rounds; round++) {
       const follower = cluster.members.find((n) => n !== leader) as FaultNode;
